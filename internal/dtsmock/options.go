@@ -1,0 +1,232 @@
+package dtsmock
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"time"
+)
+
+// DefaultSecretID is the SecretId accepted when no credentials are configured.
+const DefaultSecretID = "AKIDdtsmockEXAMPLE"
+
+// DefaultSecretKey is the SecretKey paired with DefaultSecretID.
+const DefaultSecretKey = "dtsmockSecretKeyEXAMPLE"
+
+// Credential is one accepted key pair; a non-empty Token marks a temporary key that must send
+// exactly that token, while an empty Token marks a long-term key that must send none.
+type Credential struct {
+	SecretID  string
+	SecretKey string
+	Token     string
+}
+
+// Phase names one simulated phase of a job's life.
+type Phase int
+
+// The simulated phases, each lasting its own configurable duration.
+const (
+	PhaseCreating Phase = iota
+	PhaseChecking
+	PhaseReadyRun
+	PhaseMigrating
+	PhaseStopping
+	PhaseCompleting
+	phaseCount
+)
+
+// String returns the phase's name.
+func (p Phase) String() string {
+	switch p {
+	case PhaseCreating:
+		return "creating"
+	case PhaseChecking:
+		return "checking"
+	case PhaseReadyRun:
+		return "ready-run"
+	case PhaseMigrating:
+		return "migrating"
+	case PhaseStopping:
+		return "stopping"
+	case PhaseCompleting:
+		return "completing"
+	}
+	return fmt.Sprintf("Phase(%d)", int(p))
+}
+
+// DefaultPhase is the default duration of every phase.
+const DefaultPhase = 3 * time.Second
+
+// DefaultMaxIdleJobs is the default quota of idle jobs (status 1, 2, 4 or 5).
+const DefaultMaxIdleJobs = 100
+
+type options struct {
+	creds       []Credential
+	clock       Clock
+	phases      [phaseCount]time.Duration
+	phaseSet    [phaseCount]bool
+	basePhase   time.Duration
+	rateLimit   bool
+	maxIdleJobs int
+	faults      []FaultRule
+	seed        int64
+	seedSet     bool
+	journal     io.Writer
+	stateFile   string
+	logger      *log.Logger
+}
+
+// Option configures a Server.
+type Option func(*options)
+
+// WithCredentials replaces the default key pair with creds.
+func WithCredentials(creds ...Credential) Option {
+	return func(o *options) { o.creds = append([]Credential(nil), creds...) }
+}
+
+// WithClock sets the clock that drives timestamps, phases and throttling (default: real time).
+func WithClock(c Clock) Option {
+	return func(o *options) { o.clock = c }
+}
+
+// WithPhase sets the base duration of every phase not set by WithPhaseDuration (default 3s).
+func WithPhase(d time.Duration) Option {
+	return func(o *options) { o.basePhase = d }
+}
+
+// WithPhaseDuration sets the duration of one phase.
+func WithPhaseDuration(p Phase, d time.Duration) Option {
+	return func(o *options) {
+		if p >= 0 && p < phaseCount {
+			o.phases[p] = d
+			o.phaseSet[p] = true
+		}
+	}
+}
+
+// WithRateLimit switches throttling on or off (default on).
+func WithRateLimit(enabled bool) Option {
+	return func(o *options) { o.rateLimit = enabled }
+}
+
+// WithMaxIdleJobs sets the quota of idle jobs (default 100).
+func WithMaxIdleJobs(n int) Option {
+	return func(o *options) { o.maxIdleJobs = n }
+}
+
+// WithFaults adds fault rules.
+func WithFaults(rules ...FaultRule) Option {
+	return func(o *options) { o.faults = append(o.faults, rules...) }
+}
+
+// WithSeed seeds the random source behind fault probabilities and job IDs.
+func WithSeed(seed int64) Option {
+	return func(o *options) {
+		o.seed = seed
+		o.seedSet = true
+	}
+}
+
+// WithJournal also appends every journal entry as one JSON line to w.
+func WithJournal(w io.Writer) Option {
+	return func(o *options) { o.journal = w }
+}
+
+// WithStateFile loads the jobs from path on New and persists every acknowledged mutation there.
+func WithStateFile(path string) Option {
+	return func(o *options) { o.stateFile = path }
+}
+
+// WithLogger sets where the emulator reports its own problems (default: discarded).
+func WithLogger(l *log.Logger) Option {
+	return func(o *options) { o.logger = l }
+}
+
+// Fault kinds understood by FaultRule.Kind.
+const (
+	FaultError           = "error"
+	FaultHTTPStatus      = "http_status"
+	FaultLatency         = "latency"
+	FaultDropConnection  = "drop_connection"
+	FaultDropAfterCommit = "drop_after_commit"
+)
+
+// FaultRule describes one injected failure.
+type FaultRule struct {
+	Action      string   `json:"action"`
+	JobID       string   `json:"job_id,omitempty"`
+	Every       int      `json:"every,omitempty"`
+	Probability float64  `json:"probability,omitempty"`
+	Count       int      `json:"count,omitempty"`
+	Kind        string   `json:"kind"`
+	Code        string   `json:"code,omitempty"`
+	Message     string   `json:"message,omitempty"`
+	HTTPStatus  int      `json:"http_status,omitempty"`
+	Latency     Duration `json:"latency,omitempty"`
+}
+
+func (f FaultRule) validate() error {
+	switch f.Kind {
+	case FaultError:
+		if f.Code == "" {
+			return fmt.Errorf("fault rule of kind %q needs a code", f.Kind)
+		}
+	case FaultHTTPStatus:
+		if f.HTTPStatus != 0 && (f.HTTPStatus < 400 || f.HTTPStatus > 599) {
+			return fmt.Errorf("fault rule http_status %d is not an HTTP error status", f.HTTPStatus)
+		}
+	case FaultLatency:
+		if f.Latency <= 0 {
+			return fmt.Errorf("fault rule of kind %q needs a positive latency", f.Kind)
+		}
+	case FaultDropConnection, FaultDropAfterCommit:
+	default:
+		return fmt.Errorf("unknown fault kind %q", f.Kind)
+	}
+	if f.Every < 0 || f.Count < 0 || f.Probability < 0 || f.Probability > 1 {
+		return fmt.Errorf("fault rule for %q has a negative every/count or a probability outside 0..1", f.Action)
+	}
+	return nil
+}
+
+// ParseFaults reads a JSON array of fault rules, as given to the -faults flag.
+func ParseFaults(data []byte) ([]FaultRule, error) {
+	var rules []FaultRule
+	if err := json.Unmarshal(data, &rules); err != nil {
+		return nil, fmt.Errorf("parsing fault rules: %w", err)
+	}
+	for i, r := range rules {
+		if err := r.validate(); err != nil {
+			return nil, fmt.Errorf("fault rule %d: %w", i, err)
+		}
+	}
+	return rules, nil
+}
+
+// Duration is a time.Duration that JSON-encodes as a Go duration string such as "250ms".
+type Duration time.Duration
+
+// MarshalJSON encodes d as a duration string.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+// UnmarshalJSON accepts a duration string or a number of nanoseconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		var n int64
+		if err2 := json.Unmarshal(b, &n); err2 != nil {
+			return fmt.Errorf("duration must be a string like \"250ms\": %w", err)
+		}
+		*d = Duration(n)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("parsing duration: %w", err)
+	}
+	*d = Duration(v)
+	return nil
+}

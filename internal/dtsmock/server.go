@@ -1,0 +1,593 @@
+package dtsmock
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	mrand "math/rand"
+	"net/http"
+	"sync"
+	"time"
+)
+
+const (
+	maxBodyBytes   = 1 << 20
+	apiVersion     = "2018-03-30"
+	defaultRate    = 20
+	describeRate   = 50
+	idGenAlphabet  = "abcdefghijklmnopqrstuvwxyz0123456789"
+	idGenLength    = 8
+	faultCodeDrop  = "Fault.DropConnection"
+	faultCodeDAC   = "Fault.DropAfterCommit"
+	faultCodeHTTP  = "Fault.HTTPStatus"
+	faultCodeAbort = "Fault.Canceled"
+)
+
+// JournalEntry records one request. Secrets are never recorded.
+type JournalEntry struct {
+	Time       time.Time `json:"time"`
+	Action     string    `json:"action"`
+	SignMethod string    `json:"sign_method"`
+	HTTPMethod string    `json:"http_method"`
+	JobID      string    `json:"job_id"`
+	ErrorCode  string    `json:"error_code"`
+}
+
+type faultState struct {
+	rule  FaultRule
+	seen  int
+	fired int
+}
+
+type bucketKey struct{ secretID, action string }
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// Server is the emulator; it implements http.Handler.
+type Server struct {
+	clock     Clock
+	phases    phases
+	verifier  *verifier
+	rateLimit bool
+	maxIdle   int
+	stateFile string
+	logger    *log.Logger
+	journalW  io.Writer
+
+	mu         sync.Mutex
+	jobs       map[string]*jobState
+	seq        int64
+	rng        *mrand.Rand
+	faults     []*faultState
+	buckets    map[bucketKey]*bucket
+	journal    []JournalEntry
+	failChecks []string
+	failSteps  map[string]int
+}
+
+// New builds a Server, loading its state file when one is configured.
+func New(opts ...Option) (*Server, error) {
+	o := options{rateLimit: true, maxIdleJobs: DefaultMaxIdleJobs, basePhase: DefaultPhase}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if len(o.creds) == 0 {
+		o.creds = []Credential{{SecretID: DefaultSecretID, SecretKey: DefaultSecretKey}}
+	}
+	for _, c := range o.creds {
+		if c.SecretID == "" || c.SecretKey == "" {
+			return nil, errors.New("dtsmock: a credential needs both a SecretID and a SecretKey")
+		}
+	}
+	if o.clock == nil {
+		o.clock = realClock{}
+	}
+	if o.basePhase < 0 {
+		return nil, errors.New("dtsmock: the phase duration must not be negative")
+	}
+	if !o.seedSet {
+		o.seed = time.Now().UnixNano()
+	}
+	if o.logger == nil {
+		o.logger = log.New(io.Discard, "", 0)
+	}
+	s := &Server{
+		clock:     o.clock,
+		verifier:  newVerifier(serviceName, o.creds),
+		rateLimit: o.rateLimit,
+		maxIdle:   o.maxIdleJobs,
+		stateFile: o.stateFile,
+		logger:    o.logger,
+		journalW:  o.journal,
+		jobs:      map[string]*jobState{},
+		rng:       mrand.New(mrand.NewSource(o.seed)), //nolint:gosec // Faults and IDs need reproducibility, not secrecy.
+		buckets:   map[bucketKey]*bucket{},
+		failSteps: map[string]int{},
+	}
+	for p := range phaseCount {
+		s.phases[p] = o.basePhase
+		if o.phaseSet[p] {
+			if o.phases[p] < 0 {
+				return nil, fmt.Errorf("dtsmock: the %s phase must not be negative", p)
+			}
+			s.phases[p] = o.phases[p]
+		}
+	}
+	for _, r := range o.faults {
+		if err := r.validate(); err != nil {
+			return nil, fmt.Errorf("dtsmock: %w", err)
+		}
+		s.faults = append(s.faults, &faultState{rule: r})
+	}
+	if s.stateFile != "" {
+		if err := s.load(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// newRequestID returns a random UUID (version 4).
+func newRequestID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		// crypto/rand never fails on supported platforms; a fixed ID still keeps the envelope valid.
+		return "00000000-0000-4000-8000-000000000000"
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// outcome is the result of processing one request.
+type outcome struct {
+	body   map[string]any
+	err    *apiError
+	jobID  string
+	drop   bool
+	status int
+	code   string // journal code for faults that bypass the envelope
+}
+
+// ServeHTTP answers one API request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	entry := JournalEntry{HTTPMethod: r.Method}
+	out := s.process(r, &entry)
+	switch {
+	case out.code != "":
+		entry.ErrorCode = out.code
+	case out.err != nil:
+		entry.ErrorCode = out.err.Code
+	}
+	if entry.JobID == "" {
+		entry.JobID = out.jobID
+	}
+	entry.Time = s.clock.Now()
+	s.record(entry)
+	if out.drop {
+		s.dropConnection(w)
+		return
+	}
+	if out.status != 0 {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(out.status)
+		if _, err := fmt.Fprintf(w, "<html><body><h1>%d %s</h1><p>dtsmock injected fault</p></body></html>\n", out.status, http.StatusText(out.status)); err != nil {
+			s.logger.Printf("dtsmock: writing fault response: %v", err)
+		}
+		return
+	}
+	resp := map[string]any{}
+	for k, v := range out.body {
+		resp[k] = v
+	}
+	if out.err != nil {
+		resp = map[string]any{"Error": map[string]string{"Code": out.err.Code, "Message": out.err.Message}}
+	}
+	resp["RequestId"] = newRequestID()
+	b, err := json.Marshal(map[string]any{"Response": resp})
+	if err != nil {
+		s.logger.Printf("dtsmock: encoding response: %v", err)
+		b = []byte(`{"Response":{"Error":{"Code":"InternalError","Message":"encoding the response failed"},"RequestId":"` + newRequestID() + `"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	if _, err := w.Write(b); err != nil {
+		s.logger.Printf("dtsmock: writing response: %v", err)
+	}
+}
+
+// dropConnection closes the client's connection without an answer.
+func (s *Server) dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		conn, _, err := hj.Hijack()
+		if err == nil {
+			if err := conn.Close(); err != nil {
+				s.logger.Printf("dtsmock: closing a dropped connection: %v", err)
+			}
+			return
+		}
+		s.logger.Printf("dtsmock: hijacking a connection to drop: %v", err)
+	}
+	panic(http.ErrAbortHandler)
+}
+
+func (s *Server) process(r *http.Request, entry *JournalEntry) outcome {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		return outcome{err: newError("InvalidParameter", "The request body could not be read.")}
+	}
+	if len(body) > maxBodyBytes {
+		return outcome{err: newError("InvalidParameter", "The request body is larger than %d bytes.", maxBodyBytes)}
+	}
+	now := s.clock.Now()
+	req := &signedRequest{Method: r.Method, Host: r.Host, RawQuery: r.URL.RawQuery, Header: r.Header, Body: body}
+	auth, ae := s.verifier.verify(req, now)
+	entry.Action, entry.SignMethod = auth.Action, auth.SignMethod
+	if ae != nil {
+		return outcome{err: ae}
+	}
+	handler, known := actions[auth.Action]
+	switch {
+	case auth.Action == "":
+		return outcome{err: missing("Action")}
+	case !known:
+		return outcome{err: newError("InvalidAction", "The action %s does not exist.", auth.Action)}
+	case !auth.hasVersion || auth.Version == "":
+		return outcome{err: missing("Version")}
+	case auth.Version != apiVersion:
+		return outcome{err: newError("NoSuchVersion", "The API version %s does not exist; use %s.", auth.Version, apiVersion)}
+	case !auth.hasRegion || auth.Region == "":
+		return outcome{err: missing("Region")}
+	case !regions[auth.Region]:
+		return outcome{err: newError("UnsupportedRegion", "The region %s is not supported.", auth.Region)}
+	}
+	jobID := peekJobID(auth)
+	entry.JobID = jobID
+	fault := s.pickFault(auth.Action, jobID)
+	commitThenDrop := false
+	if fault != nil {
+		switch fault.Kind {
+		case FaultError:
+			msg := fault.Message
+			if msg == "" {
+				msg = "An injected fault answered this request with an error."
+			}
+			return outcome{err: &apiError{Code: fault.Code, Message: msg}}
+		case FaultHTTPStatus:
+			st := fault.HTTPStatus
+			if st == 0 {
+				st = http.StatusBadGateway
+			}
+			return outcome{status: st, code: faultCodeHTTP}
+		case FaultDropConnection:
+			return outcome{drop: true, code: faultCodeDrop}
+		case FaultDropAfterCommit:
+			commitThenDrop = true
+		case FaultLatency:
+			if err := sleepCtx(r.Context(), time.Duration(fault.Latency)); err != nil {
+				return outcome{drop: true, code: faultCodeAbort}
+			}
+			now = s.clock.Now()
+		}
+	}
+	if !s.allow(auth.SecretID, auth.Action, now) {
+		return outcome{err: newError("RequestLimitExceeded", "The number of requests for %s exceeds the frequency limit.", auth.Action)}
+	}
+	p, ae := decodeParams(auth.Action, auth)
+	if ae != nil {
+		return outcome{err: ae}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res := handler(s, p, now)
+	if res.err == nil && res.mutated {
+		if err := s.persistLocked(); err != nil {
+			s.logger.Printf("dtsmock: persisting state: %v", err)
+			return outcome{err: newError("InternalError.DatabaseError", "The job store could not be written."), jobID: res.jobID}
+		}
+	}
+	out := outcome{body: res.body, err: res.err, jobID: res.jobID}
+	if commitThenDrop {
+		out.drop, out.code = true, faultCodeDAC
+	}
+	return out
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for injected latency: %w", ctx.Err())
+	}
+}
+
+// pickFault returns the first fault rule that fires for this call, or nil.
+func (s *Server) pickFault(action, jobID string) *FaultRule {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var chosen *FaultRule
+	for _, f := range s.faults {
+		r := f.rule
+		if (r.Action != "" && r.Action != action) || (r.JobID != "" && r.JobID != jobID) {
+			continue
+		}
+		if r.Count > 0 && f.fired >= r.Count {
+			continue
+		}
+		f.seen++
+		if chosen != nil {
+			continue
+		}
+		if r.Every > 1 && f.seen%r.Every != 0 {
+			continue
+		}
+		if r.Probability > 0 && s.rng.Float64() >= r.Probability {
+			continue
+		}
+		f.fired++
+		chosen = &r
+	}
+	return chosen
+}
+
+// allow takes a token from the (SecretId, action) bucket; a refused request takes none.
+func (s *Server) allow(secretID, action string, now time.Time) bool {
+	if !s.rateLimit {
+		return true
+	}
+	rate := float64(defaultRate)
+	if action == "DescribeMigrateJobs" {
+		rate = describeRate
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := bucketKey{secretID, action}
+	b, ok := s.buckets[k]
+	if !ok {
+		b = &bucket{tokens: rate, last: now}
+		s.buckets[k] = b
+	}
+	if el := now.Sub(b.last); el > 0 {
+		b.tokens = min(rate, b.tokens+el.Seconds()*rate)
+		b.last = now
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+func (s *Server) record(e JournalEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.journal = append(s.journal, e)
+	if s.journalW == nil {
+		return
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		s.logger.Printf("dtsmock: encoding journal entry: %v", err)
+		return
+	}
+	if _, err := s.journalW.Write(append(b, '\n')); err != nil {
+		s.logger.Printf("dtsmock: writing journal: %v", err)
+	}
+}
+
+// newJobIDLocked returns an unused job ID: "dts-" and 8 lower-case alphanumerics.
+func (s *Server) newJobIDLocked() string {
+	for {
+		b := make([]byte, idGenLength)
+		for i := range b {
+			b[i] = idGenAlphabet[s.rng.Intn(len(idGenAlphabet))]
+		}
+		id := "dts-" + string(b)
+		if _, taken := s.jobs[id]; !taken {
+			return id
+		}
+	}
+}
+
+// Journal returns every request so far, in order.
+func (s *Server) Journal() []JournalEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]JournalEntry(nil), s.journal...)
+}
+
+// AddFault adds a fault rule; an invalid rule is reported to the logger and ignored.
+func (s *Server) AddFault(rule FaultRule) {
+	if err := rule.validate(); err != nil {
+		s.logger.Printf("dtsmock: ignoring fault rule: %v", err)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &faultState{rule: rule})
+}
+
+// Vanish makes a job disappear silently; it reports whether the job existed.
+func (s *Server) Vanish(jobID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.jobs[jobID]; !ok {
+		return false
+	}
+	delete(s.jobs, jobID)
+	s.persistOrLogLocked()
+	return true
+}
+
+// FailNextCheck makes the next check started (any job) fail with message.
+func (s *Server) FailNextCheck(message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failChecks = append(s.failChecks, message)
+}
+
+// FailMigrationAtStep makes the migration of jobID fail at step; jobID "" means the next job
+// started.
+func (s *Server) FailMigrationAtStep(jobID string, step int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j, ok := s.jobs[jobID]; ok && j.Status == StatusRunning && !j.RunStart.IsZero() {
+		j.FailStep = clampStep(j.MigrateType, step)
+		s.persistOrLogLocked()
+		return
+	}
+	s.failSteps[jobID] = step
+}
+
+func clampStep(migrateType, step int) int {
+	return max(1, min(timedSteps(migrateType), step))
+}
+
+// SetJobStatus forces a job's status; the phases continue from now.
+func (s *Server) SetJobStatus(jobID string, status int) error {
+	if status < StatusCreating || status > StatusCompleting {
+		return fmt.Errorf("dtsmock: status %d is not between 1 and 12", status)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.jobs[jobID]
+	if !ok {
+		return fmt.Errorf("dtsmock: job %s does not exist", jobID)
+	}
+	now := s.clock.Now()
+	s.forceStatusLocked(j, status, now)
+	return s.persistLocked()
+}
+
+func (s *Server) forceStatusLocked(j *jobState, status int, now time.Time) {
+	switch status {
+	case StatusChecking:
+		j.CheckFail, j.CheckMessage = false, ""
+	case StatusCheckPass:
+		j.CheckRan, j.CheckStart = true, now
+	case StatusCheckNotPass:
+		j.CheckRan, j.CheckStart = true, now
+		if j.CheckMessage == "" {
+			j.CheckMessage = "The check failed."
+		}
+	case StatusReadyComplete, StatusCompleting, StatusSuccess:
+		if j.RunStart.IsZero() {
+			j.RunStart, j.StartTime = now.Add(-s.phases[PhaseMigrating]), now.Add(-s.phases[PhaseMigrating])
+		}
+	case StatusStopping, StatusFailed:
+		if j.RunStart.IsZero() {
+			j.RunStart, j.StartTime = now, now
+		}
+	}
+	s.phases.enter(j, status, now)
+}
+
+// JobStatus returns a job's current status.
+func (s *Server) JobStatus(jobID string) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.jobs[jobID]
+	if !ok {
+		return 0, false
+	}
+	s.phases.settle(j, s.clock.Now())
+	return j.Status, true
+}
+
+// Job returns a copy of the stored job, secrets included.
+func (s *Server) Job(jobID string) (Job, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.jobs[jobID]
+	if !ok {
+		return Job{}, false
+	}
+	s.phases.settle(j, s.clock.Now())
+	return j.publicCopy(), true
+}
+
+// Jobs returns copies of all jobs, in creation order.
+func (s *Server) Jobs() []Job {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	out := make([]Job, 0, len(s.jobs))
+	for _, j := range s.sortedLocked() {
+		s.phases.settle(j, now)
+		out = append(out, j.publicCopy())
+	}
+	return out
+}
+
+// SeedJob inserts a job as if it had been created; the ID is generated when empty, CreateTime
+// defaults to now and Status to 2 (Created).
+func (s *Server) SeedJob(j Job) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	if j.JobID == "" {
+		j.JobID = s.newJobIDLocked()
+	}
+	if _, taken := s.jobs[j.JobID]; taken {
+		return "", fmt.Errorf("dtsmock: job %s already exists", j.JobID)
+	}
+	if j.Status == 0 {
+		j.Status = StatusCreated
+	}
+	if j.Status < StatusCreating || j.Status > StatusCompleting {
+		return "", fmt.Errorf("dtsmock: status %d is not between 1 and 12", j.Status)
+	}
+	if j.CreateTime.IsZero() {
+		j.CreateTime = now
+	}
+	defaults(&j)
+	j.Tags = cloneTags(j.Tags)
+	j.ErrorInfo = append([]ErrorInfo(nil), j.ErrorInfo...)
+	s.seq++
+	st := &jobState{Job: j, Seq: s.seq, Since: now}
+	status := j.Status
+	st.Status = StatusCreated
+	st.CheckFlag = CheckFlagNotChecked
+	if status != StatusCreated {
+		s.forceStatusLocked(st, status, now)
+	}
+	s.jobs[j.JobID] = st
+	return j.JobID, s.persistLocked()
+}
+
+func defaults(j *Job) {
+	if j.RunMode == 0 {
+		j.RunMode = 1
+	}
+	if j.MigrateType == 0 {
+		j.MigrateType = 2
+	}
+	if j.MigrateObject == 0 {
+		j.MigrateObject = 1
+	}
+	if j.ConsistencyType == 0 {
+		j.ConsistencyType = 1
+	}
+	if j.SrcDatabaseType == "" {
+		j.SrcDatabaseType = "mysql"
+	}
+	if j.DstDatabaseType == "" {
+		j.DstDatabaseType = "mysql"
+	}
+	if j.SrcAccessType == "" {
+		j.SrcAccessType = "extranet"
+	}
+	if j.DstAccessType == "" {
+		j.DstAccessType = "cdb"
+	}
+}

@@ -1,0 +1,28 @@
+package dtsmock
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// TestServer is a Server running on httptest at a random loopback port.
+type TestServer struct {
+	*Server
+	// URL is "http://127.0.0.1:PORT".
+	URL string
+	// Endpoint is "127.0.0.1:PORT", what the Tencent SDK wants with HttpProfile.Scheme = "HTTP".
+	Endpoint string
+}
+
+// StartTest starts a Server on httptest and registers its shutdown with t.Cleanup.
+func StartTest(t testing.TB, opts ...Option) *TestServer {
+	t.Helper()
+	s, err := New(opts...)
+	if err != nil {
+		t.Fatalf("starting dtsmock: %v", err)
+	}
+	hs := httptest.NewServer(s)
+	t.Cleanup(hs.Close)
+	return &TestServer{Server: s, URL: hs.URL, Endpoint: strings.TrimPrefix(hs.URL, "http://")}
+}
