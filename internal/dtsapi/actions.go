@@ -1,0 +1,435 @@
+package dtsapi
+
+import (
+	"context"
+	"errors"
+
+	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
+)
+
+// The request types embed *tchttp.BaseRequest like the SDK's generated service packages, so the
+// SDK can flatten them for v1 signatures. Callers leave BaseRequest nil: the client binds a
+// fresh one for every attempt and never changes the caller's value.
+
+// listPageSize is the largest page DescribeMigrateJobs returns.
+const listPageSize = 100
+
+// CreateMigrateJobRequest is the input of CreateMigrateJob.
+type CreateMigrateJobRequest struct {
+	*tchttp.BaseRequest
+	JobName         *string        `json:"JobName,omitempty" name:"JobName"`
+	MigrateOption   *MigrateOption `json:"MigrateOption,omitempty" name:"MigrateOption"`
+	SrcDatabaseType *string        `json:"SrcDatabaseType,omitempty" name:"SrcDatabaseType"`
+	SrcAccessType   *string        `json:"SrcAccessType,omitempty" name:"SrcAccessType"`
+	SrcInfo         *SrcInfo       `json:"SrcInfo,omitempty" name:"SrcInfo"`
+	DstDatabaseType *string        `json:"DstDatabaseType,omitempty" name:"DstDatabaseType"`
+	DstAccessType   *string        `json:"DstAccessType,omitempty" name:"DstAccessType"`
+	DstInfo         *DstInfo       `json:"DstInfo,omitempty" name:"DstInfo"`
+	// DatabaseInfo is a JSON string, e.g. [{"Database":"db1","Table":["t1"]}].
+	DatabaseInfo *string    `json:"DatabaseInfo,omitempty" name:"DatabaseInfo"`
+	Tags         []*TagItem `json:"Tags,omitempty" name:"Tags"`
+}
+
+func (r *CreateMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
+	c := *r
+	c.BaseRequest = b
+	return &c
+}
+
+// CreateMigrateJobResponse is the output of CreateMigrateJob.
+type CreateMigrateJobResponse struct {
+	*tchttp.BaseResponse
+	Response *struct {
+		JobId     *string `json:"JobId,omitempty"`
+		RequestId *string `json:"RequestId,omitempty"`
+	} `json:"Response"`
+}
+
+func (r *CreateMigrateJobResponse) requestID() string {
+	if r.Response == nil {
+		return ""
+	}
+	return StringValue(r.Response.RequestId)
+}
+
+// ModifyMigrateJobRequest is the input of ModifyMigrateJob. Each top-level field given replaces
+// the stored one whole.
+type ModifyMigrateJobRequest struct {
+	*tchttp.BaseRequest
+	JobId         *string        `json:"JobId,omitempty" name:"JobId"`
+	JobName       *string        `json:"JobName,omitempty" name:"JobName"`
+	MigrateOption *MigrateOption `json:"MigrateOption,omitempty" name:"MigrateOption"`
+	SrcAccessType *string        `json:"SrcAccessType,omitempty" name:"SrcAccessType"`
+	SrcInfo       *SrcInfo       `json:"SrcInfo,omitempty" name:"SrcInfo"`
+	DstAccessType *string        `json:"DstAccessType,omitempty" name:"DstAccessType"`
+	DstInfo       *DstInfo       `json:"DstInfo,omitempty" name:"DstInfo"`
+	DatabaseInfo  *string        `json:"DatabaseInfo,omitempty" name:"DatabaseInfo"`
+}
+
+func (r *ModifyMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
+	c := *r
+	c.BaseRequest = b
+	return &c
+}
+
+// ModifyMigrateJobResponse is the output of ModifyMigrateJob.
+type ModifyMigrateJobResponse struct {
+	*tchttp.BaseResponse
+	Response *RequestIDOnly `json:"Response"`
+}
+
+func (r *ModifyMigrateJobResponse) requestID() string { return r.Response.requestID() }
+
+// RequestIDOnly is the output of the actions that answer nothing but a request ID.
+type RequestIDOnly struct {
+	RequestId *string `json:"RequestId,omitempty"`
+}
+
+func (r *RequestIDOnly) requestID() string {
+	if r == nil {
+		return ""
+	}
+	return StringValue(r.RequestId)
+}
+
+// CreateMigrateCheckJobRequest is the input of CreateMigrateCheckJob.
+type CreateMigrateCheckJobRequest struct {
+	*tchttp.BaseRequest
+	JobId *string `json:"JobId,omitempty" name:"JobId"`
+}
+
+func (r *CreateMigrateCheckJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
+	c := *r
+	c.BaseRequest = b
+	return &c
+}
+
+// CreateMigrateCheckJobResponse is the output of CreateMigrateCheckJob.
+type CreateMigrateCheckJobResponse struct {
+	*tchttp.BaseResponse
+	Response *RequestIDOnly `json:"Response"`
+}
+
+func (r *CreateMigrateCheckJobResponse) requestID() string { return r.Response.requestID() }
+
+// DescribeMigrateCheckJobRequest is the input of DescribeMigrateCheckJob.
+type DescribeMigrateCheckJobRequest struct {
+	*tchttp.BaseRequest
+	JobId *string `json:"JobId,omitempty" name:"JobId"`
+}
+
+func (r *DescribeMigrateCheckJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
+	c := *r
+	c.BaseRequest = b
+	return &c
+}
+
+// DescribeMigrateCheckJobResponse is the output of DescribeMigrateCheckJob.
+type DescribeMigrateCheckJobResponse struct {
+	*tchttp.BaseResponse
+	Response *struct {
+		MigrateCheckResult
+		RequestId *string `json:"RequestId,omitempty"`
+	} `json:"Response"`
+}
+
+func (r *DescribeMigrateCheckJobResponse) requestID() string {
+	if r.Response == nil {
+		return ""
+	}
+	return StringValue(r.Response.RequestId)
+}
+
+// StartMigrateJobRequest is the input of StartMigrateJob.
+type StartMigrateJobRequest struct {
+	*tchttp.BaseRequest
+	JobId *string `json:"JobId,omitempty" name:"JobId"`
+}
+
+func (r *StartMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
+	c := *r
+	c.BaseRequest = b
+	return &c
+}
+
+// StartMigrateJobResponse is the output of StartMigrateJob.
+type StartMigrateJobResponse struct {
+	*tchttp.BaseResponse
+	Response *RequestIDOnly `json:"Response"`
+}
+
+func (r *StartMigrateJobResponse) requestID() string { return r.Response.requestID() }
+
+// StopMigrateJobRequest is the input of StopMigrateJob.
+type StopMigrateJobRequest struct {
+	*tchttp.BaseRequest
+	JobId *string `json:"JobId,omitempty" name:"JobId"`
+}
+
+func (r *StopMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
+	c := *r
+	c.BaseRequest = b
+	return &c
+}
+
+// StopMigrateJobResponse is the output of StopMigrateJob.
+type StopMigrateJobResponse struct {
+	*tchttp.BaseResponse
+	Response *RequestIDOnly `json:"Response"`
+}
+
+func (r *StopMigrateJobResponse) requestID() string { return r.Response.requestID() }
+
+// CompleteMigrateJobRequest is the input of CompleteMigrateJob.
+type CompleteMigrateJobRequest struct {
+	*tchttp.BaseRequest
+	JobId *string `json:"JobId,omitempty" name:"JobId"`
+	// CompleteMode is CompleteModeWaitForSync (the API's default) or CompleteModeImmediately.
+	CompleteMode *string `json:"CompleteMode,omitempty" name:"CompleteMode"`
+}
+
+func (r *CompleteMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
+	c := *r
+	c.BaseRequest = b
+	return &c
+}
+
+// CompleteMigrateJobResponse is the output of CompleteMigrateJob.
+type CompleteMigrateJobResponse struct {
+	*tchttp.BaseResponse
+	Response *RequestIDOnly `json:"Response"`
+}
+
+func (r *CompleteMigrateJobResponse) requestID() string { return r.Response.requestID() }
+
+// DeleteMigrateJobRequest is the input of DeleteMigrateJob.
+type DeleteMigrateJobRequest struct {
+	*tchttp.BaseRequest
+	JobId *string `json:"JobId,omitempty" name:"JobId"`
+}
+
+func (r *DeleteMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
+	c := *r
+	c.BaseRequest = b
+	return &c
+}
+
+// DeleteMigrateJobResponse is the output of DeleteMigrateJob.
+type DeleteMigrateJobResponse struct {
+	*tchttp.BaseResponse
+	Response *RequestIDOnly `json:"Response"`
+}
+
+func (r *DeleteMigrateJobResponse) requestID() string { return r.Response.requestID() }
+
+// DescribeMigrateJobsRequest is the input of DescribeMigrateJobs.
+type DescribeMigrateJobsRequest struct {
+	*tchttp.BaseRequest
+	JobId *string `json:"JobId,omitempty" name:"JobId"`
+	// JobName matches substrings; a caller that needs an exact match filters on its side.
+	JobName *string `json:"JobName,omitempty" name:"JobName"`
+	// Order is JobId, Status, JobName, MigrateType, RunMode or CreateTime (the default).
+	Order *string `json:"Order,omitempty" name:"Order"`
+	// OrderSeq is ASC or DESC (the default).
+	OrderSeq *string `json:"OrderSeq,omitempty" name:"OrderSeq"`
+	Offset   *int64  `json:"Offset,omitempty" name:"Offset"`
+	// Limit is 1..100, default 20.
+	Limit      *int64       `json:"Limit,omitempty" name:"Limit"`
+	TagFilters []*TagFilter `json:"TagFilters,omitempty" name:"TagFilters"`
+}
+
+func (r *DescribeMigrateJobsRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
+	c := *r
+	c.BaseRequest = b
+	return &c
+}
+
+// DescribeMigrateJobsResponse is the output of DescribeMigrateJobs.
+type DescribeMigrateJobsResponse struct {
+	*tchttp.BaseResponse
+	Response *struct {
+		TotalCount *int64            `json:"TotalCount,omitempty"`
+		JobList    []*MigrateJobInfo `json:"JobList,omitempty"`
+		RequestId  *string           `json:"RequestId,omitempty"`
+	} `json:"Response"`
+}
+
+func (r *DescribeMigrateJobsResponse) requestID() string {
+	if r.Response == nil {
+		return ""
+	}
+	return StringValue(r.Response.RequestId)
+}
+
+// errNilRequest guards the methods that take a request struct.
+var errNilRequest = errors.New("dtsapi: nil request")
+
+// errEmptyResponse is an answer without the Response object, which a working API never sends.
+var errEmptyResponse = errors.New("the answer has no Response object")
+
+// CreateMigrateJob creates a job and returns its ID. It is retried only when throttled: after any
+// other failure the job may or may not exist, and the caller decides what to do.
+func (c *Client) CreateMigrateJob(ctx context.Context, req *CreateMigrateJobRequest) (jobID string, err error) {
+	if req == nil {
+		return "", errNilRequest
+	}
+	resp, err := invoke(ctx, c, ActionCreateMigrateJob, req, func() *CreateMigrateJobResponse {
+		return &CreateMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
+	})
+	if err != nil {
+		return "", err
+	}
+	if resp.Response == nil || StringValue(resp.Response.JobId) == "" {
+		return "", &TransportError{Action: ActionCreateMigrateJob, Code: clientErrorParseJSON,
+			Message: "the answer carries no JobId", Err: errEmptyResponse}
+	}
+	return *resp.Response.JobId, nil
+}
+
+// ModifyMigrateJob changes a job's configuration. It is retried only when throttled.
+func (c *Client) ModifyMigrateJob(ctx context.Context, req *ModifyMigrateJobRequest) error {
+	if req == nil {
+		return errNilRequest
+	}
+	_, err := invoke(ctx, c, ActionModifyMigrateJob, req, func() *ModifyMigrateJobResponse {
+		return &ModifyMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
+	})
+	return err
+}
+
+// CreateMigrateCheckJob starts the pre-migration check of a job. It is retried only when
+// throttled.
+func (c *Client) CreateMigrateCheckJob(ctx context.Context, jobID string) error {
+	req := &CreateMigrateCheckJobRequest{JobId: String(jobID)}
+	_, err := invoke(ctx, c, ActionCreateMigrateCheckJob, req, func() *CreateMigrateCheckJobResponse {
+		return &CreateMigrateCheckJobResponse{BaseResponse: &tchttp.BaseResponse{}}
+	})
+	return err
+}
+
+// DescribeMigrateCheckJob returns the state of a job's check. An unknown job gives an
+// *APIError for which IsNotFound is true.
+func (c *Client) DescribeMigrateCheckJob(ctx context.Context, jobID string) (*MigrateCheckResult, error) {
+	req := &DescribeMigrateCheckJobRequest{JobId: String(jobID)}
+	resp, err := invoke(ctx, c, ActionDescribeMigrateCheckJob, req, func() *DescribeMigrateCheckJobResponse {
+		return &DescribeMigrateCheckJobResponse{BaseResponse: &tchttp.BaseResponse{}}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if resp.Response == nil {
+		return nil, &TransportError{Action: ActionDescribeMigrateCheckJob, Code: clientErrorParseJSON,
+			Message: errEmptyResponse.Error(), Err: errEmptyResponse}
+	}
+	result := resp.Response.MigrateCheckResult
+	return &result, nil
+}
+
+// StartMigrateJob starts a job whose check passed. It is retried only when throttled.
+func (c *Client) StartMigrateJob(ctx context.Context, jobID string) error {
+	req := &StartMigrateJobRequest{JobId: String(jobID)}
+	_, err := invoke(ctx, c, ActionStartMigrateJob, req, func() *StartMigrateJobResponse {
+		return &StartMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
+	})
+	return err
+}
+
+// StopMigrateJob stops a running job, which then fails. It is retried only when throttled.
+func (c *Client) StopMigrateJob(ctx context.Context, jobID string) error {
+	req := &StopMigrateJobRequest{JobId: String(jobID)}
+	_, err := invoke(ctx, c, ActionStopMigrateJob, req, func() *StopMigrateJobResponse {
+		return &StopMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
+	})
+	return err
+}
+
+// CompleteMigrateJob completes an incremental job that is ready to complete. completeMode ""
+// is not sent (the API then waits for sync). It is retried only when throttled.
+func (c *Client) CompleteMigrateJob(ctx context.Context, jobID, completeMode string) error {
+	req := &CompleteMigrateJobRequest{JobId: String(jobID)}
+	if completeMode != "" {
+		req.CompleteMode = String(completeMode)
+	}
+	_, err := invoke(ctx, c, ActionCompleteMigrateJob, req, func() *CompleteMigrateJobResponse {
+		return &CompleteMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
+	})
+	return err
+}
+
+// DeleteMigrateJob deletes a job. It is retried only when throttled.
+func (c *Client) DeleteMigrateJob(ctx context.Context, jobID string) error {
+	req := &DeleteMigrateJobRequest{JobId: String(jobID)}
+	_, err := invoke(ctx, c, ActionDeleteMigrateJob, req, func() *DeleteMigrateJobResponse {
+		return &DeleteMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
+	})
+	return err
+}
+
+// DescribeMigrateJobs returns one page of jobs and the total that match. A nil req lists with
+// the API's defaults.
+func (c *Client) DescribeMigrateJobs(ctx context.Context, req *DescribeMigrateJobsRequest) (total int64, jobs []*MigrateJobInfo, err error) {
+	if req == nil {
+		req = &DescribeMigrateJobsRequest{}
+	}
+	resp, err := invoke(ctx, c, ActionDescribeMigrateJobs, req, func() *DescribeMigrateJobsResponse {
+		return &DescribeMigrateJobsResponse{BaseResponse: &tchttp.BaseResponse{}}
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	if resp.Response == nil {
+		return 0, nil, &TransportError{Action: ActionDescribeMigrateJobs, Code: clientErrorParseJSON,
+			Message: errEmptyResponse.Error(), Err: errEmptyResponse}
+	}
+	return Int64Value(resp.Response.TotalCount), resp.Response.JobList, nil
+}
+
+// ListMigrateJobs reads every matching job, 100 per call, starting at req.Offset; req.Limit is
+// ignored. maxJobs > 0 stops after that many jobs. total is the API's count from the last page.
+func (c *Client) ListMigrateJobs(ctx context.Context, req *DescribeMigrateJobsRequest, maxJobs int) (total int64, jobs []*MigrateJobInfo, err error) {
+	var page DescribeMigrateJobsRequest
+	if req != nil {
+		page = *req
+	}
+	page.BaseRequest = nil
+	offset := Int64Value(page.Offset)
+	for {
+		limit := int64(listPageSize)
+		if maxJobs > 0 {
+			limit = min(limit, int64(maxJobs-len(jobs)))
+		}
+		page.Offset = Int64(offset)
+		page.Limit = Int64(limit)
+		pageTotal, pageJobs, err := c.DescribeMigrateJobs(ctx, &page)
+		if err != nil {
+			return 0, nil, err
+		}
+		total = pageTotal
+		jobs = append(jobs, pageJobs...)
+		offset += int64(len(pageJobs))
+		if int64(len(pageJobs)) < limit || offset >= total || (maxJobs > 0 && len(jobs) >= maxJobs) {
+			return total, jobs, nil
+		}
+	}
+}
+
+// FindMigrateJob returns the job with exactly this ID, or a *NotFoundError.
+func (c *Client) FindMigrateJob(ctx context.Context, jobID string) (*MigrateJobInfo, error) {
+	if jobID == "" {
+		// An empty JobId is no filter at all for the API.
+		return nil, &NotFoundError{JobID: jobID}
+	}
+	_, jobs, err := c.DescribeMigrateJobs(ctx, &DescribeMigrateJobsRequest{JobId: String(jobID)})
+	if err != nil {
+		if IsNotFound(err) {
+			return nil, &NotFoundError{JobID: jobID}
+		}
+		return nil, err
+	}
+	for _, job := range jobs {
+		if job != nil && StringValue(job.JobId) == jobID {
+			return job, nil
+		}
+	}
+	return nil, &NotFoundError{JobID: jobID}
+}
