@@ -1,0 +1,650 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/opendts/terraform-provider-dts/internal/dtsapi"
+)
+
+// codeTable maps the readable names of the schema to the API's numeric codes. Names are listed
+// in code order, which is also the order the documentation shows them in.
+type codeTable []struct {
+	name string
+	code int64
+}
+
+func (t codeTable) names() []string {
+	out := make([]string, len(t))
+	for i, e := range t {
+		out[i] = e.name
+	}
+	return out
+}
+
+func (t codeTable) code(name string) (int64, bool) {
+	for _, e := range t {
+		if e.name == name {
+			return e.code, true
+		}
+	}
+	return 0, false
+}
+
+// name returns the name of code, or "" when the table does not know it.
+func (t codeTable) name(code int64) string {
+	for _, e := range t {
+		if e.code == code {
+			return e.name
+		}
+	}
+	return ""
+}
+
+var (
+	migrateTypes = codeTable{{"structure", 1}, {"full", 2}, {"full_and_incremental", 3}}
+	runModes     = codeTable{{"immediate", 1}, {"scheduled", 2}}
+	// migrateObjects: a whole instance, or the databases (and tables) listed in databases.
+	migrateObjects   = codeTable{{"instance", 1}, {"databases", 2}}
+	consistencyTypes = codeTable{{"not_configured", 1}, {"full", 2}, {"sampling", 3}, {"inconsistent_tables_only", 4}, {"none", 5}}
+)
+
+var (
+	completeModes      = map[string]string{"wait_for_sync": "waitForSync", "immediately": "immediately"}
+	srcDatabaseTypes   = []string{"mysql", "redis", "mongodb"}
+	srcAccessTypes     = []string{"extranet", "cvm", "dcg", "vpncloud", "vpnselfbuild", "cdb"}
+	dstAccessTypes     = []string{"cdb"}
+	waitForTargets     = []string{"running", "ready_complete", "success"}
+	completeModeNames  = []string{"wait_for_sync", "immediately"}
+	checkStatusNames   = []string{"unavailable", "starting", "running", "finished"}
+	apiTimeZoneComment = "UTC+8"
+)
+
+// expectTimeLayout is how the API writes times, in UTC+8.
+const expectTimeLayout = "2006-01-02 15:04:05"
+
+// redisParamKeys maps redis_params attributes to their ExternParams keys.
+var redisParamKeys = []struct{ attr, key string }{
+	{"client_output_buffer_hard_limit", "ClientOutputBufferHardLimit"},
+	{"client_output_buffer_soft_limit", "ClientOutputBufferSoftLimit"},
+	{"client_output_buffer_persist_time", "ClientOutputBufferPersistTime"},
+	{"repl_backlog_size", "ReplBacklogSize"},
+	{"repl_timeout", "ReplTimeout"},
+}
+
+// mongoDBParamKeys maps mongodb_params attributes to their ExternParams keys.
+var mongoDBParamKeys = []struct{ attr, key string }{
+	{"auth_database", "SrcAuthDatabase"},
+	{"auth_flag", "SrcAuthFlag"},
+	{"auth_mechanism", "SrcAuthMechanism"},
+}
+
+// secrets are the values of a job's configuration that the API never returns. Write-only
+// values come from the configuration of the running operation and are never stored.
+type secrets struct {
+	srcPassword, srcAccessKey, dstPassword string
+}
+
+// expandMigrateOption renders the job's options as the API wants them.
+func expandMigrateOption(m *migrateJobResourceModel) (*dtsapi.MigrateOption, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	opt := &dtsapi.MigrateOption{}
+	if c, ok := migrateTypes.code(m.MigrateType.ValueString()); ok {
+		opt.MigrateType = dtsapi.Int64(c)
+	}
+	if c, ok := runModes.code(m.RunMode.ValueString()); ok {
+		opt.RunMode = dtsapi.Int64(c)
+	}
+	if c, ok := migrateObjects.code(m.MigrateObject.ValueString()); ok {
+		opt.MigrateObject = dtsapi.Int64(c)
+	}
+	if c, ok := consistencyTypes.code(m.ConsistencyType.ValueString()); ok {
+		opt.ConsistencyType = dtsapi.Int64(c)
+	}
+	opt.IsOverrideRoot = dtsapi.Int64(boolCode(m.OverrideRoot.ValueBool()))
+	if !m.ExpectTime.IsNull() && !m.ExpectTime.IsUnknown() {
+		t, d := m.ExpectTime.ValueRFC3339Time()
+		diags.Append(d...)
+		if !d.HasError() {
+			opt.ExpectTime = dtsapi.String(t.In(apiTimeZone).Format(expectTimeLayout))
+		}
+	}
+	if s := m.ConsistencySampling; s != nil {
+		opt.ConsistencyParams = &dtsapi.ConsistencyParams{
+			SelectRowsPerTable: dtsapi.Int64(s.SelectRowsPerTable.ValueInt64()),
+			TablesSelectAll:    dtsapi.Int64(s.TablesSelectAll.ValueInt64()),
+			TablesSelectCount:  dtsapi.Int64(s.TablesSelectCount.ValueInt64()),
+		}
+	}
+	if params := expandExternParams(m); params != "" {
+		opt.ExternParams = dtsapi.String(params)
+	}
+	return opt, diags
+}
+
+// expandExternParams renders redis_params or mongodb_params as the ExternParams JSON, or "".
+func expandExternParams(m *migrateJobResourceModel) string {
+	params := map[string]any{}
+	if r := m.RedisParams; r != nil {
+		for i, v := range []types.Int64{r.ClientOutputBufferHardLimit, r.ClientOutputBufferSoftLimit, r.ClientOutputBufferPersistTime, r.ReplBacklogSize, r.ReplTimeout} {
+			if !v.IsNull() && !v.IsUnknown() {
+				params[redisParamKeys[i].key] = v.ValueInt64()
+			}
+		}
+	}
+	if g := m.MongoDBParams; g != nil {
+		for i, v := range []types.String{g.AuthDatabase, g.AuthFlag, g.AuthMechanism} {
+			if !v.IsNull() && !v.IsUnknown() {
+				params[mongoDBParamKeys[i].key] = v.ValueString()
+			}
+		}
+	}
+	if len(params) == 0 {
+		return ""
+	}
+	// Marshalling a map of strings and integers cannot fail.
+	b, _ := json.Marshal(params)
+	return string(b)
+}
+
+// databaseInfoEntry is one element of the DatabaseInfo JSON string.
+type databaseInfoEntry struct {
+	Database string   `json:"Database"`
+	Schema   string   `json:"Schema,omitempty"`
+	Table    []string `json:"Table,omitempty"`
+}
+
+// expandDatabaseInfo renders databases as the DatabaseInfo JSON string, "" when there are none.
+func expandDatabaseInfo(dbs []databaseModel) string {
+	if len(dbs) == 0 {
+		return ""
+	}
+	entries := make([]databaseInfoEntry, len(dbs))
+	for i, db := range dbs {
+		entries[i].Database = db.Database.ValueString()
+		entries[i].Schema = db.Schema.ValueString()
+		for _, t := range db.Tables {
+			entries[i].Table = append(entries[i].Table, t.ValueString())
+		}
+	}
+	b, _ := json.Marshal(entries)
+	return string(b)
+}
+
+// flattenDatabaseInfo parses the DatabaseInfo JSON string back; "", "[]" and null give nil.
+func flattenDatabaseInfo(s string) ([]databaseModel, error) {
+	if s == "" || s == "[]" || s == "null" {
+		return nil, nil
+	}
+	var entries []databaseInfoEntry
+	if err := json.Unmarshal([]byte(s), &entries); err != nil {
+		return nil, fmt.Errorf("parsing DatabaseInfo %q: %w", s, err)
+	}
+	out := make([]databaseModel, len(entries))
+	for i, e := range entries {
+		out[i] = databaseModel{Database: types.StringValue(e.Database), Schema: optionalString(e.Schema)}
+		if e.Table != nil {
+			out[i].Tables = make([]types.String, len(e.Table))
+			for j, t := range e.Table {
+				out[i].Tables[j] = types.StringValue(t)
+			}
+		}
+	}
+	return out, nil
+}
+
+// expandSrcInfo renders source; s holds the secrets to send.
+func expandSrcInfo(src *sourceModel, s secrets) *dtsapi.SrcInfo {
+	return &dtsapi.SrcInfo{
+		AccessKey:     optionalWire(s.srcAccessKey),
+		Ip:            optionalWire(src.IP.ValueString()),
+		Port:          optionalWireInt(src.Port),
+		User:          optionalWire(src.User.ValueString()),
+		Password:      optionalWire(s.srcPassword),
+		RdsInstanceId: optionalWire(src.RDSInstanceID.ValueString()),
+		CvmInstanceId: optionalWire(src.CVMInstanceID.ValueString()),
+		UniqDcgId:     optionalWire(src.UniqDCGID.ValueString()),
+		VpcId:         optionalWire(src.VPCID.ValueString()),
+		SubnetId:      optionalWire(src.SubnetID.ValueString()),
+		UniqVpnGwId:   optionalWire(src.UniqVPNGwID.ValueString()),
+		InstanceId:    optionalWire(src.InstanceID.ValueString()),
+		Region:        optionalWire(src.Region.ValueString()),
+		Supplier:      optionalWire(src.Supplier.ValueString()),
+		CcnId:         optionalWire(src.CCNID.ValueString()),
+		EngineVersion: optionalWire(src.EngineVersion.ValueString()),
+	}
+}
+
+// expandDstInfo renders destination; s holds the secrets to send.
+func expandDstInfo(dst *destinationModel, s secrets) *dtsapi.DstInfo {
+	return &dtsapi.DstInfo{
+		InstanceId: optionalWire(dst.InstanceID.ValueString()),
+		Ip:         optionalWire(dst.IP.ValueString()),
+		Port:       optionalWireInt(dst.Port),
+		Region:     optionalWire(dst.Region.ValueString()),
+		ReadOnly:   dtsapi.Int64(boolCode(dst.ReadOnly.ValueBool())),
+		User:       optionalWire(dst.User.ValueString()),
+		Password:   optionalWire(s.dstPassword),
+	}
+}
+
+// expandCreateRequest renders the whole job for CreateMigrateJob.
+func expandCreateRequest(m *migrateJobResourceModel, s secrets) (*dtsapi.CreateMigrateJobRequest, diag.Diagnostics) {
+	opt, diags := expandMigrateOption(m)
+	req := &dtsapi.CreateMigrateJobRequest{
+		JobName:         dtsapi.String(m.Name.ValueString()),
+		MigrateOption:   opt,
+		SrcDatabaseType: dtsapi.String(m.Source.DatabaseType.ValueString()),
+		SrcAccessType:   dtsapi.String(m.Source.AccessType.ValueString()),
+		SrcInfo:         expandSrcInfo(m.Source, s),
+		DstDatabaseType: dtsapi.String(m.Destination.DatabaseType.ValueString()),
+		DstAccessType:   dtsapi.String(m.Destination.AccessType.ValueString()),
+		DstInfo:         expandDstInfo(m.Destination, s),
+		DatabaseInfo:    optionalWire(expandDatabaseInfo(m.Databases)),
+	}
+	for _, k := range sortedKeys(m.Tags) {
+		req.Tags = append(req.Tags, &dtsapi.TagItem{TagKey: dtsapi.String(k), TagValue: dtsapi.String(m.Tags[k].ValueString())})
+	}
+	return req, diags
+}
+
+// expandModifyRequest renders every modifiable field whole, as ModifyMigrateJob replaces each
+// top-level field it is given.
+func expandModifyRequest(jobID string, m *migrateJobResourceModel, s secrets) (*dtsapi.ModifyMigrateJobRequest, diag.Diagnostics) {
+	create, diags := expandCreateRequest(m, s)
+	info := create.DatabaseInfo
+	if info == nil {
+		// A whole-instance job says so explicitly, so a switch from databases clears the list.
+		info = dtsapi.String("[]")
+	}
+	return &dtsapi.ModifyMigrateJobRequest{
+		JobId:         dtsapi.String(jobID),
+		JobName:       create.JobName,
+		MigrateOption: create.MigrateOption,
+		SrcAccessType: create.SrcAccessType,
+		SrcInfo:       create.SrcInfo,
+		DstAccessType: create.DstAccessType,
+		DstInfo:       create.DstInfo,
+		DatabaseInfo:  info,
+	}, diags
+}
+
+// flattenMigrateJob writes what the API says of a job into m. Values the API never returns
+// (passwords, access keys, write-only versions) and the lifecycle controls are left as they are.
+func flattenMigrateJob(ctx context.Context, job *dtsapi.MigrateJobInfo, m *migrateJobResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.ID = types.StringValue(dtsapi.StringValue(job.JobId))
+	m.Name = types.StringValue(dtsapi.StringValue(job.JobName))
+
+	opt := job.MigrateOption
+	if opt == nil {
+		opt = &dtsapi.MigrateOption{}
+	}
+	m.MigrateType = codeName(migrateTypes, opt.MigrateType)
+	m.RunMode = codeName(runModes, opt.RunMode)
+	m.MigrateObject = codeName(migrateObjects, opt.MigrateObject)
+	m.ConsistencyType = codeName(consistencyTypes, opt.ConsistencyType)
+	m.OverrideRoot = types.BoolValue(dtsapi.Int64Value(opt.IsOverrideRoot) == 1)
+	prior := m.ExpectTime
+	m.ExpectTime = timetypes.NewRFC3339Null()
+	if t, ok := apiTime(dtsapi.StringValue(opt.ExpectTime)); ok {
+		m.ExpectTime = timetypes.NewRFC3339TimeValue(t.UTC())
+		// The API answers in UTC+8: a configuration that names the same instant in another
+		// zone keeps its own spelling.
+		if sameInstant(prior, m.ExpectTime) {
+			m.ExpectTime = prior
+		}
+	}
+	m.ConsistencySampling = nil
+	if p := opt.ConsistencyParams; p != nil && dtsapi.Int64Value(opt.ConsistencyType) == 3 {
+		m.ConsistencySampling = &consistencySamplingModel{
+			SelectRowsPerTable: types.Int64Value(dtsapi.Int64Value(p.SelectRowsPerTable)),
+			TablesSelectAll:    types.Int64Value(dtsapi.Int64Value(p.TablesSelectAll)),
+			TablesSelectCount:  types.Int64Value(dtsapi.Int64Value(p.TablesSelectCount)),
+		}
+	}
+	diags.Append(flattenExternParams(dtsapi.StringValue(opt.ExternParams), dtsapi.StringValue(job.SrcDatabaseType), m)...)
+
+	dbs, err := flattenDatabaseInfo(dtsapi.StringValue(job.DatabaseInfo))
+	if err != nil {
+		diags.AddWarning("Unreadable Database List", fmt.Sprintf("DTS migrate job (%s): %s; databases keeps its previous value.", m.ID.ValueString(), err))
+	} else {
+		m.Databases = dbs
+	}
+
+	m.Source = flattenSource(job, m.Source)
+	m.Destination = flattenDestination(job, m.Destination)
+
+	m.Tags = nil
+	for _, tag := range job.Tags {
+		if m.Tags == nil {
+			m.Tags = map[string]types.String{}
+		}
+		m.Tags[dtsapi.StringValue(tag.TagKey)] = types.StringValue(dtsapi.StringValue(tag.TagValue))
+	}
+
+	code := dtsapi.Int64Value(job.Status)
+	m.Status = types.StringValue(statusName(code))
+	m.StatusCode = types.Int64Value(code)
+	m.CreateTime = flattenTime(job.CreateTime)
+	m.StartTime = flattenTime(job.StartTime)
+	m.EndTime = flattenTime(job.EndTime)
+
+	detail, d := flattenDetail(ctx, job.Detail)
+	diags.Append(d...)
+	m.Detail = detail
+	errs, d := flattenErrors(ctx, job.ErrorInfo)
+	diags.Append(d...)
+	m.Errors = errs
+	return diags
+}
+
+func flattenSource(job *dtsapi.MigrateJobInfo, prior *sourceModel) *sourceModel {
+	src := job.SrcInfo
+	if src == nil {
+		src = &dtsapi.SrcInfo{}
+	}
+	out := &sourceModel{
+		DatabaseType:       types.StringValue(dtsapi.StringValue(job.SrcDatabaseType)),
+		AccessType:         types.StringValue(dtsapi.StringValue(job.SrcAccessType)),
+		IP:                 optionalString(dtsapi.StringValue(src.Ip)),
+		Port:               optionalInt(dtsapi.Int64Value(src.Port)),
+		User:               optionalString(dtsapi.StringValue(src.User)),
+		InstanceID:         optionalString(dtsapi.StringValue(src.InstanceId)),
+		CVMInstanceID:      optionalString(dtsapi.StringValue(src.CvmInstanceId)),
+		RDSInstanceID:      optionalString(dtsapi.StringValue(src.RdsInstanceId)),
+		VPCID:              optionalString(dtsapi.StringValue(src.VpcId)),
+		SubnetID:           optionalString(dtsapi.StringValue(src.SubnetId)),
+		UniqDCGID:          optionalString(dtsapi.StringValue(src.UniqDcgId)),
+		UniqVPNGwID:        optionalString(dtsapi.StringValue(src.UniqVpnGwId)),
+		CCNID:              optionalString(dtsapi.StringValue(src.CcnId)),
+		EngineVersion:      optionalString(dtsapi.StringValue(src.EngineVersion)),
+		Region:             optionalString(dtsapi.StringValue(src.Region)),
+		Supplier:           optionalString(dtsapi.StringValue(src.Supplier)),
+		Password:           types.StringNull(),
+		PasswordWO:         types.StringNull(),
+		PasswordWOVersion:  types.Int64Null(),
+		AccessKey:          types.StringNull(),
+		AccessKeyWO:        types.StringNull(),
+		AccessKeyWOVersion: types.Int64Null(),
+	}
+	if prior != nil {
+		out.Password, out.PasswordWOVersion = prior.Password, prior.PasswordWOVersion
+		out.AccessKey, out.AccessKeyWOVersion = prior.AccessKey, prior.AccessKeyWOVersion
+	}
+	return out
+}
+
+func flattenDestination(job *dtsapi.MigrateJobInfo, prior *destinationModel) *destinationModel {
+	dst := job.DstInfo
+	if dst == nil {
+		dst = &dtsapi.DstInfo{}
+	}
+	out := &destinationModel{
+		DatabaseType:      types.StringValue(dtsapi.StringValue(job.DstDatabaseType)),
+		AccessType:        types.StringValue(dtsapi.StringValue(job.DstAccessType)),
+		InstanceID:        optionalString(dtsapi.StringValue(dst.InstanceId)),
+		Region:            optionalString(dtsapi.StringValue(dst.Region)),
+		IP:                optionalString(dtsapi.StringValue(dst.Ip)),
+		Port:              optionalInt(dtsapi.Int64Value(dst.Port)),
+		ReadOnly:          types.BoolValue(dtsapi.Int64Value(dst.ReadOnly) == 1),
+		User:              optionalString(dtsapi.StringValue(dst.User)),
+		Password:          types.StringNull(),
+		PasswordWO:        types.StringNull(),
+		PasswordWOVersion: types.Int64Null(),
+	}
+	if prior != nil {
+		out.Password, out.PasswordWOVersion = prior.Password, prior.PasswordWOVersion
+	}
+	return out
+}
+
+// flattenExternParams parses ExternParams into redis_params or mongodb_params, by source type.
+func flattenExternParams(s, srcType string, m *migrateJobResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.RedisParams, m.MongoDBParams = nil, nil
+	if s == "" || s == "{}" || s == "[]" {
+		return diags
+	}
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+		diags.AddWarning("Unreadable Extern Params", fmt.Sprintf("DTS migrate job (%s): ExternParams %q is not a JSON object: %s.", m.ID.ValueString(), s, err))
+		return diags
+	}
+	switch srcType {
+	case "redis":
+		vals := make([]types.Int64, len(redisParamKeys))
+		for i, k := range redisParamKeys {
+			vals[i] = types.Int64Null()
+			if v, ok := raw[k.key]; ok {
+				vals[i] = types.Int64Value(anyInt(v))
+			}
+		}
+		m.RedisParams = &redisParamsModel{
+			ClientOutputBufferHardLimit: vals[0], ClientOutputBufferSoftLimit: vals[1],
+			ClientOutputBufferPersistTime: vals[2], ReplBacklogSize: vals[3], ReplTimeout: vals[4],
+		}
+	case "mongodb":
+		vals := make([]types.String, len(mongoDBParamKeys))
+		for i, k := range mongoDBParamKeys {
+			vals[i] = types.StringNull()
+			if v, ok := raw[k.key]; ok {
+				vals[i] = types.StringValue(fmt.Sprint(v))
+			}
+		}
+		m.MongoDBParams = &mongoDBParamsModel{AuthDatabase: vals[0], AuthFlag: vals[1], AuthMechanism: vals[2]}
+	}
+	return diags
+}
+
+func flattenDetail(_ context.Context, d *dtsapi.MigrateDetailInfo) (types.Object, diag.Diagnostics) {
+	if d == nil {
+		return types.ObjectNull(detailAttrTypes), nil
+	}
+	steps := make([]attr.Value, 0, len(d.StepInfo))
+	var diags diag.Diagnostics
+	for _, s := range d.StepInfo {
+		if s == nil {
+			continue
+		}
+		v, dd := types.ObjectValue(stepAttrTypes, map[string]attr.Value{
+			"no":         types.Int64Value(dtsapi.Int64Value(s.StepNo)),
+			"name":       types.StringValue(dtsapi.StringValue(s.StepName)),
+			"id":         types.StringValue(dtsapi.StringValue(s.StepId)),
+			"status":     types.StringValue(stepStatusName(dtsapi.Int64Value(s.Status))),
+			"start_time": flattenTime(s.StartTime),
+		})
+		diags.Append(dd...)
+		steps = append(steps, v)
+	}
+	list, dd := types.ListValue(types.ObjectType{AttrTypes: stepAttrTypes}, steps)
+	diags.Append(dd...)
+	obj, dd := types.ObjectValue(detailAttrTypes, map[string]attr.Value{
+		"step_all":                 types.Int64Value(dtsapi.Int64Value(d.StepAll)),
+		"step_now":                 types.Int64Value(dtsapi.Int64Value(d.StepNow)),
+		"progress":                 types.Int64Value(percent(d.Progress)),
+		"current_step_progress":    types.Int64Value(percent(d.CurrentStepProgress)),
+		"master_slave_distance_mb": types.Int64Value(dtsapi.Int64Value(d.MasterSlaveDistance)),
+		"seconds_behind_master":    types.Int64Value(dtsapi.Int64Value(d.SecondsBehindMaster)),
+		"steps":                    list,
+	})
+	diags.Append(dd...)
+	return obj, diags
+}
+
+func flattenErrors(_ context.Context, infos []*dtsapi.ErrorInfo) (types.List, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	vals := make([]attr.Value, 0, len(infos))
+	for _, e := range infos {
+		if e == nil {
+			continue
+		}
+		v, d := types.ObjectValue(errorAttrTypes, map[string]attr.Value{
+			"log":      types.StringValue(dtsapi.StringValue(e.ErrorLog)),
+			"help_doc": types.StringValue(dtsapi.StringValue(e.HelpDoc)),
+		})
+		diags.Append(d...)
+		vals = append(vals, v)
+	}
+	list, d := types.ListValue(types.ObjectType{AttrTypes: errorAttrTypes}, vals)
+	diags.Append(d...)
+	return list, diags
+}
+
+// flattenCheck renders a check result; nil (not read) gives null.
+func flattenCheck(c *dtsapi.MigrateCheckResult) (types.Object, diag.Diagnostics) {
+	if c == nil {
+		return types.ObjectNull(checkAttrTypes), nil
+	}
+	flag := dtsapi.Int64Value(c.CheckFlag)
+	return types.ObjectValue(checkAttrTypes, map[string]attr.Value{
+		"status":        types.StringValue(dtsapi.StringValue(c.Status)),
+		"passed":        types.BoolValue(flag == dtsapi.CheckFlagPassed),
+		"flag":          types.Int64Value(flag),
+		"progress":      types.Int64Value(percent(c.Progress)),
+		"error_code":    types.Int64Value(dtsapi.Int64Value(c.ErrorCode)),
+		"error_message": types.StringValue(dtsapi.StringValue(c.ErrorMessage)),
+	})
+}
+
+var (
+	stepAttrTypes = map[string]attr.Type{
+		"no": types.Int64Type, "name": types.StringType, "id": types.StringType,
+		"status": types.StringType, "start_time": timetypes.RFC3339Type{},
+	}
+	detailAttrTypes = map[string]attr.Type{
+		"step_all": types.Int64Type, "step_now": types.Int64Type, "progress": types.Int64Type,
+		"current_step_progress": types.Int64Type, "master_slave_distance_mb": types.Int64Type,
+		"seconds_behind_master": types.Int64Type, "steps": types.ListType{ElemType: types.ObjectType{AttrTypes: stepAttrTypes}},
+	}
+	errorAttrTypes = map[string]attr.Type{"log": types.StringType, "help_doc": types.StringType}
+	checkAttrTypes = map[string]attr.Type{
+		"status": types.StringType, "passed": types.BoolType, "flag": types.Int64Type,
+		"progress": types.Int64Type, "error_code": types.Int64Type, "error_message": types.StringType,
+	}
+)
+
+// stepStatusNames names the Status of a migration step.
+var stepStatusNames = map[int64]string{0: "default", 1: "success", 2: "failed", 3: "running", 4: "not_run"}
+
+func stepStatusName(code int64) string {
+	if n, ok := stepStatusNames[code]; ok {
+		return n
+	}
+	return "unknown(" + strconv.FormatInt(code, 10) + ")"
+}
+
+// statusName is the schema's name of a job status: the API's names, with codes the provider
+// does not know shown as "unknown".
+func statusName(code int64) string {
+	n := dtsapi.StatusName(code)
+	if slices.Contains(jobStatusNames, n) {
+		return n
+	}
+	return "unknown"
+}
+
+var jobStatusNames = []string{
+	"creating", "created", "checking", "check_pass", "check_not_pass", "ready_run",
+	"running", "ready_complete", "success", "failed", "stopping", "completing",
+}
+
+// apiTimeZone is the fixed UTC+8 zone the API writes its times in.
+var apiTimeZone = time.FixedZone(apiTimeZoneComment, 8*3600)
+
+// apiTime parses an API time; the API's "nothing" values give false.
+func apiTime(s string) (time.Time, bool) {
+	if s == "" || s == "0000-00-00 00:00:00" {
+		return time.Time{}, false
+	}
+	t, err := time.ParseInLocation(expectTimeLayout, s, apiTimeZone)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func flattenTime(p *string) timetypes.RFC3339 {
+	if t, ok := apiTime(dtsapi.StringValue(p)); ok {
+		return timetypes.NewRFC3339TimeValue(t.UTC())
+	}
+	return timetypes.NewRFC3339Null()
+}
+
+// percent reads the API's percentages, which are strings such as "30".
+func percent(p *string) int64 {
+	f, err := strconv.ParseFloat(dtsapi.StringValue(p), 64)
+	if err != nil {
+		return 0
+	}
+	return int64(f)
+}
+
+func codeName(t codeTable, p *int64) types.String {
+	if p == nil {
+		return types.StringNull()
+	}
+	if n := t.name(*p); n != "" {
+		return types.StringValue(n)
+	}
+	return types.StringValue("unknown(" + strconv.FormatInt(*p, 10) + ")")
+}
+
+func boolCode(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func optionalInt(v int64) types.Int64 {
+	if v == 0 {
+		return types.Int64Null()
+	}
+	return types.Int64Value(v)
+}
+
+func optionalWire(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return dtsapi.String(s)
+}
+
+func optionalWireInt(v types.Int64) *int64 {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	return dtsapi.Int64(v.ValueInt64())
+}
+
+func anyInt(v any) int64 {
+	switch n := v.(type) {
+	case float64:
+		return int64(n)
+	case string:
+		i, err := strconv.ParseInt(n, 10, 64)
+		if err != nil {
+			return 0
+		}
+		return i
+	default:
+		return 0
+	}
+}

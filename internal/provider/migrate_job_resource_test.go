@@ -1,0 +1,697 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/opendts/terraform-provider-dts/internal/dtsapi"
+	"github.com/opendts/terraform-provider-dts/internal/dtsmock"
+)
+
+const jobResource = "dts_migrate_job.test"
+
+// jobSpec builds a dts_migrate_job configuration: a MySQL to MySQL job with the given extra
+// top-level attributes, source and destination bodies.
+type jobSpec struct {
+	name        string
+	attrs       string
+	source      string
+	destination string
+}
+
+const (
+	mysqlSource = `
+    database_type = "mysql"
+    access_type   = "extranet"
+    ip            = "10.0.0.5"
+    port          = 3306
+    user          = "migrator"
+    password      = "src-secret"`
+	mysqlDestination = `
+    database_type = "mysql"
+    access_type   = "cdb"
+    instance_id   = "cdb-a1b2c3d4"
+    region        = "ap-guangzhou"
+    password      = "dst-secret"`
+)
+
+func (s jobSpec) hcl() string {
+	if s.source == "" {
+		s.source = mysqlSource
+	}
+	if s.destination == "" {
+		s.destination = mysqlDestination
+	}
+	if s.name == "" {
+		s.name = "tf-acc-job"
+	}
+	return fmt.Sprintf(`
+resource "dts_migrate_job" "test" {
+  name = %[1]q
+%[2]s
+  source = {%[3]s
+  }
+  destination = {%[4]s
+  }
+}
+`, s.name, s.attrs, s.source, s.destination)
+}
+
+func statusIs(name string) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("status"), knownvalue.StringExact(name))
+}
+
+// jobIDOf reads the job ID from state, for checks that ask the emulator about the job.
+func jobIDOf(s *terraform.State) (string, error) {
+	rs, ok := s.RootModule().Resources[jobResource]
+	if !ok {
+		return "", fmt.Errorf("%s not in state", jobResource)
+	}
+	return rs.Primary.ID, nil
+}
+
+// checkMockStatus checks the emulator's own view of the job's status.
+func checkMockStatus(env *accEnv, want int) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if env.mock == nil {
+			return nil
+		}
+		id, err := jobIDOf(s)
+		if err != nil {
+			return err
+		}
+		got, ok := env.mock.JobStatus(id)
+		if !ok || got != want {
+			return fmt.Errorf("emulator has job %s in status %d (exists %t), want %d", id, got, ok, want)
+		}
+		return nil
+	}
+}
+
+// checkDestroyed proves, with the same finder the resource uses, that no job is left.
+func checkDestroyed(env *accEnv) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if env.mock == nil {
+			return nil
+		}
+		if jobs := env.mock.Jobs(); len(jobs) != 0 {
+			ids := make([]string, len(jobs))
+			for i, j := range jobs {
+				ids[i] = fmt.Sprintf("%s (status %d)", j.JobID, j.Status)
+			}
+			return fmt.Errorf("jobs left after destroy: %s", strings.Join(ids, ", "))
+		}
+		return nil
+	}
+}
+
+func TestAccMigrateJob_basic(t *testing.T) {
+	// A long migrating phase keeps the job running, so that the imported state equals the
+	// state apply left.
+	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
+	cfg := env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statusIs("running"),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^dts-[a-z0-9]{8}$`))),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("status_code"), knownvalue.Int64Exact(7)),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("check").AtMapKey("passed"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("check").AtMapKey("flag"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("run_mode"), knownvalue.StringExact("immediate")),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("consistency_type"), knownvalue.StringExact("none")),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("start_time"), knownvalue.NotNull()),
+				},
+				Check: checkMockStatus(env, dtsapi.StatusRunning),
+			},
+			{
+				ResourceName:      jobResource,
+				ImportState:       true,
+				ImportStateVerify: true,
+				// The API never returns passwords, so an import cannot know them.
+				ImportStateVerifyIgnore: []string{"source.password", "destination.password"},
+			},
+			{
+				Config:   cfg,
+				PlanOnly: true,
+			},
+		},
+	})
+}
+
+// An import block followed by a matching configuration plans nothing at all when the passwords
+// are write-only (plain passwords, which the API never returns, would be the only difference).
+func TestAccMigrateJob_importBlockNoDiff(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
+	cfg := env.config(jobSpec{
+		attrs: `  migrate_type = "full_and_incremental"`,
+		source: `
+    database_type = "mysql"
+    access_type   = "extranet"
+    ip            = "10.0.0.5"
+    port          = 3306
+    user          = "migrator"
+    password_wo   = "src-secret"`,
+		destination: `
+    database_type = "mysql"
+    access_type   = "cdb"
+    instance_id   = "cdb-a1b2c3d4"
+    region        = "ap-guangzhou"
+    password_wo   = "dst-secret"`,
+	}.hcl())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{statusIs("running")}},
+			{
+				ResourceName:    jobResource,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				Config:          cfg,
+			},
+		},
+	})
+}
+
+func TestAccMigrateJob_fullToSuccess(t *testing.T) {
+	env := newAccEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{{
+			Config: env.config(jobSpec{attrs: `
+  migrate_type   = "full"
+  migrate_object = "databases"
+  databases = [
+    { database = "orders", tables = ["order", "order_item"] },
+    { database = "customers" },
+  ]
+  wait_for = "success"`}.hcl()),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statusIs("success"),
+				statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("detail").AtMapKey("progress"), knownvalue.Int64Exact(100)),
+				statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("end_time"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("databases").AtSliceIndex(0).AtMapKey("tables"),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("order"), knownvalue.StringExact("order_item")})),
+			},
+			Check: func(s *terraform.State) error {
+				if env.mock == nil {
+					return nil
+				}
+				id, err := jobIDOf(s)
+				if err != nil {
+					return err
+				}
+				job, _ := env.mock.Job(id)
+				want := `[{"Database":"orders","Table":["order","order_item"]},{"Database":"customers"}]`
+				if job.DatabaseInfo != want {
+					return fmt.Errorf("emulator received DatabaseInfo %s, want %s", job.DatabaseInfo, want)
+				}
+				return checkMockStatus(env, dtsapi.StatusSuccess)(s)
+			},
+		}},
+	})
+}
+
+func TestAccMigrateJob_incrementalThenComplete(t *testing.T) {
+	env := newAccEnv(t)
+	id := statecheck.CompareValue(compare.ValuesSame())
+	base := `
+  migrate_type = "full_and_incremental"
+  wait_for     = "ready_complete"`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{
+				Config: env.config(jobSpec{attrs: base}.hcl()),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statusIs("ready_complete"),
+					id.AddStateValue(jobResource, tfjsonpath.New("id")),
+				},
+			},
+			{
+				Config: env.config(jobSpec{attrs: base + `
+  complete      = true
+  complete_mode = "immediately"`}.hcl()),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statusIs("success"),
+					id.AddStateValue(jobResource, tfjsonpath.New("id")),
+				},
+				Check: func(s *terraform.State) error {
+					if env.mock == nil {
+						return nil
+					}
+					jobID, err := jobIDOf(s)
+					if err != nil {
+						return err
+					}
+					if got := env.mutations(jobID); slices.Contains(got, "ModifyMigrateJob") || !slices.Contains(got, "CompleteMigrateJob") {
+						return fmt.Errorf("mutations %v: want CompleteMigrateJob and no ModifyMigrateJob", got)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccMigrateJob_scheduled(t *testing.T) {
+	env := newAccEnv(t)
+	at := time.Now().Add(2 * time.Hour).UTC().Truncate(time.Second)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{
+				Config: env.config(jobSpec{attrs: fmt.Sprintf(`
+  migrate_type = "full"
+  run_mode     = "scheduled"
+  expect_time  = %q`, at.Format(time.RFC3339))}.hcl()),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statusIs("ready_run"),
+					// The API answers in UTC+8; the state keeps the configuration's spelling.
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("expect_time"), knownvalue.StringExact(at.Format(time.RFC3339))),
+				},
+				Check: func(s *terraform.State) error {
+					if env.mock == nil {
+						return nil
+					}
+					jobID, err := jobIDOf(s)
+					if err != nil {
+						return err
+					}
+					job, _ := env.mock.Job(jobID)
+					if !job.ExpectTime.Equal(at) {
+						return fmt.Errorf("emulator stored ExpectTime %s, want %s", job.ExpectTime, at)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccMigrateJob_checkFailure(t *testing.T) {
+	env := newAccEnv(t)
+	env.needMock(t)
+	bad := strings.Replace(mysqlSource, "10.0.0.5", "192.0.2.10", 1)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{
+				Config:      env.config(jobSpec{attrs: `  migrate_type = "full"`, source: bad}.hcl()),
+				ExpectError: regexp.MustCompile(`(?s)check did not pass.*192\.0\.2\.10`),
+			},
+			{
+				// The failed job is tainted: fixing the configuration replaces it.
+				Config: env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionReplace),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
+			},
+		},
+	})
+}
+
+func TestAccMigrateJob_updateBeforeStart(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
+	id := statecheck.CompareValue(compare.ValuesSame())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{
+				Config: env.config(jobSpec{name: "before", attrs: `
+  migrate_type = "full"
+  start        = false`}.hcl()),
+				ConfigStateChecks: []statecheck.StateCheck{statusIs("check_pass"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
+			},
+			{
+				Config: env.config(jobSpec{name: "after", attrs: `
+  migrate_type = "full"
+  start        = false`}.hcl()),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statusIs("check_pass"),
+					id.AddStateValue(jobResource, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("name"), knownvalue.StringExact("after")),
+				},
+			},
+			{
+				Config: env.config(jobSpec{name: "after", attrs: `
+  migrate_type = "full"
+  start        = true`}.hcl()),
+				ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
+				Check: func(s *terraform.State) error {
+					if env.mock == nil {
+						return nil
+					}
+					jobID, err := jobIDOf(s)
+					if err != nil {
+						return err
+					}
+					want := []string{"CreateMigrateJob", "CreateMigrateCheckJob", "ModifyMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"}
+					if got := env.mutations(jobID); !slices.Equal(got, want) {
+						return fmt.Errorf("mutations %v, want %v", got, want)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccMigrateJob_updateWhileRunning(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
+	id := statecheck.CompareValue(compare.ValuesSame())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{
+				Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
+				ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
+			},
+			{
+				Config: env.config(jobSpec{attrs: `  migrate_type = "full"`, source: strings.Replace(mysqlSource, "3306", "3307", 1)}.hcl()),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statusIs("running"),
+					id.AddStateValue(jobResource, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("source").AtMapKey("port"), knownvalue.Int64Exact(3307)),
+				},
+				Check: func(s *terraform.State) error {
+					if env.mock == nil {
+						return nil
+					}
+					jobID, err := jobIDOf(s)
+					if err != nil {
+						return err
+					}
+					got := env.mutations(jobID)
+					want := []string{"CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob", "StopMigrateJob", "ModifyMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"}
+					if !slices.Equal(got, want) {
+						return fmt.Errorf("mutations %v, want %v", got, want)
+					}
+					job, _ := env.mock.Job(jobID)
+					if job.SrcPassword != "src-secret" || job.DstPassword != "dst-secret" {
+						return fmt.Errorf("the modification lost the passwords: source %q, destination %q", job.SrcPassword, job.DstPassword)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccMigrateJob_updateAfterSuccessReplaces(t *testing.T) {
+	env := newAccEnv(t)
+	attrs := `
+  migrate_type = "full"
+  wait_for     = "success"`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{
+				Config:            env.config(jobSpec{name: "first", attrs: attrs}.hcl()),
+				ConfigStateChecks: []statecheck.StateCheck{statusIs("success")},
+			},
+			{
+				Config: env.config(jobSpec{name: "second", attrs: attrs}.hcl()),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionReplace),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statusIs("success"),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("name"), knownvalue.StringExact("second")),
+				},
+			},
+		},
+	})
+}
+
+func TestAccMigrateJob_replaceOnDatabaseType(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
+	redis := func(typ string) string {
+		return strings.Replace(mysqlSource, `"mysql"`, fmt.Sprintf("%q", typ), 1)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{Config: env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl())},
+			{
+				Config: env.config(jobSpec{
+					attrs:       `  migrate_type = "full"`,
+					source:      redis("redis"),
+					destination: strings.Replace(mysqlDestination, `"mysql"`, `"redis"`, 1),
+				}.hcl()),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionReplace),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statusIs("running"),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("source").AtMapKey("database_type"), knownvalue.StringExact("redis")),
+				},
+			},
+		},
+	})
+}
+
+func TestAccMigrateJob_disappears(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
+	mock := env.needMock(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{{
+			Config: env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
+			Check: func(s *terraform.State) error {
+				id, err := jobIDOf(s)
+				if err != nil {
+					return err
+				}
+				if !mock.Vanish(id) {
+					return fmt.Errorf("job %s was not in the emulator", id)
+				}
+				return nil
+			},
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+}
+
+func TestAccMigrateJob_destroyWhileRunning(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
+	mock := env.needMock(t)
+	var jobID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy: func(s *terraform.State) error {
+			if err := checkDestroyed(env)(s); err != nil {
+				return err
+			}
+			got := env.mutations(jobID)
+			want := []string{"CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob", "StopMigrateJob", "DeleteMigrateJob"}
+			if !slices.Equal(got, want) {
+				return fmt.Errorf("mutations %v, want %v", got, want)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config:            env.config(jobSpec{attrs: `  migrate_type = "full_and_incremental"`}.hcl()),
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
+			Check: func(s *terraform.State) (err error) {
+				jobID, err = jobIDOf(s)
+				if _, ok := mock.JobStatus(jobID); !ok {
+					return fmt.Errorf("job %s missing", jobID)
+				}
+				return err
+			},
+		}},
+	})
+}
+
+func TestAccMigrateJob_lostCreateAnswer(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithFaults(dtsmock.FaultRule{
+		Action: "CreateMigrateJob", Kind: dtsmock.FaultDropAfterCommit, Count: 1,
+	}))
+	mock := env.needMock(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{{
+			Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
+			Check: func(s *terraform.State) error {
+				jobs := mock.Jobs()
+				if len(jobs) != 1 {
+					return fmt.Errorf("the emulator holds %d jobs, want exactly 1", len(jobs))
+				}
+				id, err := jobIDOf(s)
+				if err != nil {
+					return err
+				}
+				if jobs[0].JobID != id {
+					return fmt.Errorf("state holds %s, the emulator %s", id, jobs[0].JobID)
+				}
+				if n := env.countCalls("CreateMigrateJob"); n != 1 {
+					return fmt.Errorf("CreateMigrateJob was sent %d times, want 1", n)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccMigrateJob_throttlingAndTransientFaults(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithFaults(
+		dtsmock.FaultRule{Action: "StartMigrateJob", Kind: dtsmock.FaultError, Code: "RequestLimitExceeded", Count: 2},
+		dtsmock.FaultRule{Action: "CreateMigrateCheckJob", Kind: dtsmock.FaultError, Code: "RequestLimitExceeded", Count: 1},
+		dtsmock.FaultRule{Action: "DescribeMigrateJobs", Kind: dtsmock.FaultError, Code: "InternalError", Every: 3, Count: 4},
+		dtsmock.FaultRule{Action: "DescribeMigrateCheckJob", Kind: dtsmock.FaultHTTPStatus, HTTPStatus: 503, Count: 2},
+		dtsmock.FaultRule{Action: "DescribeMigrateJobs", Kind: dtsmock.FaultDropConnection, Every: 5, Count: 2},
+	))
+	env.needMock(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{{
+			Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
+			Check: func(*terraform.State) error {
+				faulted := map[string]int{}
+				for _, j := range env.mock.Journal() {
+					if j.ErrorCode != "" {
+						faulted[j.ErrorCode]++
+					}
+				}
+				if faulted["RequestLimitExceeded"] < 3 || faulted["InternalError"] < 1 {
+					return fmt.Errorf("the faults did not all fire: %v", faulted)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccMigrateJob_writeOnlyPasswords(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
+	mock := env.needMock(t)
+	const srcCanary, dstCanary = "canary-src-7f3a9c", "canary-dst-2b8e1d"
+	spec := func(version int, src string) jobSpec {
+		return jobSpec{
+			attrs: `  migrate_type = "full"`,
+			source: fmt.Sprintf(`
+    database_type       = "mysql"
+    access_type         = "extranet"
+    ip                  = "10.0.0.5"
+    port                = 3306
+    user                = "migrator"
+    password_wo         = %q
+    password_wo_version = %d`, src, version),
+			destination: fmt.Sprintf(`
+    database_type       = "mysql"
+    access_type         = "cdb"
+    instance_id         = "cdb-a1b2c3d4"
+    password_wo         = %q
+    password_wo_version = 1`, dstCanary),
+		}
+	}
+	noCanary := func(canaries ...string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			for _, m := range s.Modules {
+				for name, rs := range m.Resources {
+					for k, v := range rs.Primary.Attributes {
+						for _, c := range canaries {
+							if strings.Contains(v, c) {
+								return fmt.Errorf("state of %s holds a write-only password in %s", name, k)
+							}
+						}
+					}
+				}
+			}
+			return nil
+		}
+	}
+	received := func(src string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			id, err := jobIDOf(s)
+			if err != nil {
+				return err
+			}
+			job, _ := mock.Job(id)
+			if job.SrcPassword != src || job.DstPassword != dstCanary {
+				return fmt.Errorf("emulator received passwords %q / %q, want %q / %q", job.SrcPassword, job.DstPassword, src, dstCanary)
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{
+				Config: env.config(spec(1, srcCanary).hcl()),
+				Check:  resource.ComposeAggregateTestCheckFunc(received(srcCanary), noCanary(srcCanary, dstCanary)),
+			},
+			{
+				// A new value without a new version is not sent: there is nothing to compare.
+				Config:   env.config(spec(1, srcCanary+"-rotated").hcl()),
+				PlanOnly: true,
+			},
+			{
+				Config: env.config(spec(2, srcCanary+"-rotated").hcl()),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(received(srcCanary+"-rotated"), noCanary(srcCanary, dstCanary)),
+			},
+		},
+	})
+}
+
+func TestAccMigrateJob_createTimeout(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
+	env.needMock(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		Steps: []resource.TestStep{{
+			Config: env.config(jobSpec{attrs: `
+  migrate_type = "full"
+  wait_for     = "success"
+  timeouts {
+    create = "2s"
+  }`}.hcl()),
+			ExpectError: regexp.MustCompile(`(?s)timed out.*2s.*waiting for status success.*running`),
+		}},
+	})
+}

@@ -1,0 +1,447 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/opendts/terraform-provider-dts/internal/dtsapi"
+	"github.com/opendts/terraform-provider-dts/internal/retry"
+)
+
+// jobWaiter drives one job through the API's state machine for one Terraform operation.
+type jobWaiter struct {
+	client           *dtsapi.Client
+	minPoll, maxPoll time.Duration
+	// timeout is the operation's whole timeout, named in timeout errors.
+	timeout time.Duration
+}
+
+func (r *migrateJobResource) waiter(timeout time.Duration) *jobWaiter {
+	return &jobWaiter{client: r.data.client, minPoll: r.data.pollMinInterval, maxPoll: r.data.pollMaxInterval, timeout: timeout}
+}
+
+// lookupSlack is how long before the request a job may have been created and still count as
+// the answer to a CreateMigrateJob whose response was lost; it absorbs the clocks' skew and
+// the API's one-second time resolution.
+const lookupSlack = 30 * time.Second
+
+// createJob calls CreateMigrateJob once. When the answer is lost (a network error, a timeout, a
+// 5xx or an InternalError), the job may or may not exist: it looks for jobs of exactly this
+// name created since the request began and adopts exactly one, so that a retry never makes
+// two jobs.
+func (w *jobWaiter) createJob(ctx context.Context, req *dtsapi.CreateMigrateJobRequest) (string, error) {
+	began := time.Now()
+	jobID, err := w.client.CreateMigrateJob(ctx, req)
+	if err == nil {
+		tflog.Info(ctx, "created DTS migrate job", map[string]any{"job_id": jobID})
+		return jobID, nil
+	}
+	if !answerLost(err) {
+		return "", err
+	}
+	name := dtsapi.StringValue(req.JobName)
+	tflog.Warn(ctx, "the answer to CreateMigrateJob was lost; looking for the job it may have created", map[string]any{"job_name": name, "error": err.Error()})
+	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	_, jobs, lerr := w.client.ListMigrateJobs(lookCtx, &dtsapi.DescribeMigrateJobsRequest{JobName: dtsapi.String(name)}, 0)
+	if lerr != nil {
+		return "", fmt.Errorf("%w; then, looking for a job it may have created anyway: %w. Check for a job named %q before applying again", err, lerr, name)
+	}
+	var found []*dtsapi.MigrateJobInfo
+	for _, j := range jobs {
+		created, ok := apiTime(dtsapi.StringValue(j.CreateTime))
+		if dtsapi.StringValue(j.JobName) == name && ok && !created.Before(began.Add(-lookupSlack)) {
+			found = append(found, j)
+		}
+	}
+	switch len(found) {
+	case 1:
+		jobID = dtsapi.StringValue(found[0].JobId)
+		tflog.Warn(ctx, "adopted the DTS migrate job created by a request whose answer was lost", map[string]any{"job_id": jobID})
+		return jobID, nil
+	case 0:
+		return "", fmt.Errorf("%w; no job named %q was created since the request began, so nothing was left behind: apply again", err, name)
+	default:
+		ids := make([]string, len(found))
+		for i, j := range found {
+			ids[i] = dtsapi.StringValue(j.JobId) + " (created " + dtsapi.StringValue(j.CreateTime) + ")"
+		}
+		return "", fmt.Errorf("%w; %d jobs named %q were created since the request began: %s. Import the right one with terraform import and delete the others",
+			err, len(found), name, strings.Join(ids, ", "))
+	}
+}
+
+// answerLost reports whether a mutation's error leaves its outcome unknown.
+func answerLost(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	return dtsapi.IsTransient(err) && !dtsapi.IsThrottled(err)
+}
+
+// settle waits for a job in a transitional status (creating, checking, stopping, completing)
+// to leave it, and returns the job as it then is.
+func (w *jobWaiter) settle(ctx context.Context, jobID string) (*dtsapi.MigrateJobInfo, error) {
+	for range 8 {
+		job, err := w.client.FindMigrateJob(ctx, jobID)
+		if err != nil {
+			return nil, err
+		}
+		var pending, target []string
+		switch dtsapi.Int64Value(job.Status) {
+		case dtsapi.StatusCreating:
+			pending, target = []string{"creating"}, []string{"created", "check_pass", "check_not_pass", "failed"}
+		case dtsapi.StatusChecking:
+			pending, target = []string{"checking"}, []string{"check_pass", "check_not_pass", "created", "failed"}
+		case dtsapi.StatusStopping:
+			pending, target = []string{"stopping"}, []string{"failed"}
+		case dtsapi.StatusCompleting:
+			pending, target = []string{"completing"}, []string{"success", "failed"}
+		default:
+			if isUnknownStatus(dtsapi.StatusName(dtsapi.Int64Value(job.Status))) {
+				// A status this provider does not know is waited on, with a note in the log.
+				pending, target = []string{}, []string{"created", "check_pass", "check_not_pass", "ready_run", "running", "ready_complete", "success", "failed"}
+				break
+			}
+			return job, nil
+		}
+		if _, err := w.waitJob(ctx, jobID, pending, target); err != nil {
+			return nil, err
+		}
+	}
+	return w.client.FindMigrateJob(ctx, jobID)
+}
+
+// modifyJob brings the job to a status that allows ModifyMigrateJob (stopping a running
+// migration) and modifies it.
+func (w *jobWaiter) modifyJob(ctx context.Context, jobID string, req *dtsapi.ModifyMigrateJobRequest) error {
+	for attempt := 0; ; attempt++ {
+		job, err := w.settle(ctx, jobID)
+		if err != nil {
+			return err
+		}
+		switch status := dtsapi.Int64Value(job.Status); status {
+		case dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete:
+			if err := w.stopJob(ctx, jobID); err != nil {
+				return err
+			}
+		case dtsapi.StatusSuccess:
+			return fmt.Errorf("the job has finished (status success) and the API cannot modify a finished job; plan again, and the change is planned as a replacement")
+		}
+		err = w.client.ModifyMigrateJob(ctx, req)
+		if err == nil {
+			tflog.Info(ctx, "modified DTS migrate job", map[string]any{"job_id": jobID})
+			return nil
+		}
+		// The job may have moved on between the read and the call; look again, a few times.
+		if !dtsapi.IsNotAllowed(err) || attempt >= 3 {
+			return err
+		}
+	}
+}
+
+// stopJob stops a migration and waits until the job has failed, as a stopped job does.
+func (w *jobWaiter) stopJob(ctx context.Context, jobID string) error {
+	tflog.Info(ctx, "stopping DTS migrate job", map[string]any{"job_id": jobID})
+	if err := w.client.StopMigrateJob(ctx, jobID); err != nil && !dtsapi.IsNotAllowed(err) {
+		return fmt.Errorf("stopping the migration: %w", err)
+	}
+	_, err := w.waitJob(ctx, jobID, []string{"ready_run", "running", "ready_complete", "stopping"}, []string{"failed"})
+	if use := unexpectedState(err); use != nil && use.State == "success" {
+		// The migration finished before the stop took effect.
+		return nil
+	}
+	return err
+}
+
+// converge drives the job from where it is to what m asks for: a check when check is true or
+// the job needs one to start, a start when m.Start, then the waits of m.WaitFor and
+// m.Complete. It returns the last check result it read, if any.
+func (w *jobWaiter) converge(ctx context.Context, jobID string, m *migrateJobResourceModel, check bool) (*dtsapi.MigrateCheckResult, error) {
+	job, err := w.settle(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	status := dtsapi.Int64Value(job.Status)
+	start := m.Start.ValueBool()
+	var result *dtsapi.MigrateCheckResult
+	needsCheck := check || start && (status == dtsapi.StatusCreated || status == dtsapi.StatusCheckNotPass)
+	if needsCheck && slices.Contains([]int64{dtsapi.StatusCreated, dtsapi.StatusCheckPass, dtsapi.StatusCheckNotPass, dtsapi.StatusFailed}, status) {
+		if result, err = w.checkJob(ctx, jobID); err != nil {
+			return result, err
+		}
+		status = dtsapi.StatusCheckPass
+	}
+	if !start {
+		return result, nil
+	}
+	started := false
+	if status == dtsapi.StatusCheckPass {
+		tflog.Info(ctx, "starting DTS migrate job", map[string]any{"job_id": jobID})
+		if err := w.client.StartMigrateJob(ctx, jobID); err != nil {
+			return result, fmt.Errorf("starting the migration: %w", err)
+		}
+		started = true
+	}
+	if !started && !slices.Contains([]int64{dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete, dtsapi.StatusSuccess}, status) {
+		// Nothing runs (for instance a job that failed earlier): there is nothing to wait for.
+		return result, nil
+	}
+
+	scheduled := m.RunMode.ValueString() == "scheduled"
+	switch {
+	case m.Complete.ValueBool():
+		job, err := w.waitJob(ctx, jobID, []string{"check_pass", "ready_run", "running"}, []string{"ready_complete", "completing", "success"})
+		if err != nil {
+			return result, err
+		}
+		if dtsapi.Int64Value(job.Status) == dtsapi.StatusReadyComplete {
+			mode := completeModes[m.CompleteMode.ValueString()]
+			tflog.Info(ctx, "completing DTS migrate job", map[string]any{"job_id": jobID, "complete_mode": mode})
+			if err := w.client.CompleteMigrateJob(ctx, jobID, mode); err != nil {
+				return result, fmt.Errorf("completing the migration: %w", err)
+			}
+		}
+		_, err = w.waitJob(ctx, jobID, []string{"ready_complete", "completing"}, []string{"success"})
+		return result, err
+	case m.WaitFor.ValueString() == "success":
+		_, err = w.waitJob(ctx, jobID, []string{"check_pass", "ready_run", "running"}, []string{"success"})
+	case m.WaitFor.ValueString() == "ready_complete":
+		_, err = w.waitJob(ctx, jobID, []string{"check_pass", "ready_run", "running"}, []string{"ready_complete", "completing", "success"})
+	default:
+		pending, target := []string{"check_pass", "ready_run"}, []string{"running", "ready_complete", "completing", "success"}
+		if scheduled {
+			pending, target = []string{"check_pass"}, append(target, "ready_run")
+		}
+		_, err = w.waitJob(ctx, jobID, pending, target)
+	}
+	return result, err
+}
+
+// checkJob runs the mandatory check and waits for its result; a failed check is an error that
+// carries the check's message and the job's error details.
+func (w *jobWaiter) checkJob(ctx context.Context, jobID string) (*dtsapi.MigrateCheckResult, error) {
+	tflog.Info(ctx, "checking DTS migrate job", map[string]any{"job_id": jobID})
+	if err := w.client.CreateMigrateCheckJob(ctx, jobID); err != nil {
+		return nil, fmt.Errorf("starting the migration check: %w", err)
+	}
+	eta := &etaEstimator{}
+	conf := &retry.StateChangeConf[*dtsapi.MigrateCheckResult]{
+		Pending:     []string{"unavailable", "starting", "running"},
+		Target:      []string{"finished"},
+		MinInterval: w.minPoll,
+		MaxInterval: w.maxPoll,
+		Refresh: func(ctx context.Context) (*dtsapi.MigrateCheckResult, string, error) {
+			c, err := w.client.DescribeMigrateCheckJob(ctx, jobID)
+			if dtsapi.IsNotFound(err) {
+				return nil, "", &retry.NotFoundError{What: fmt.Sprintf("DTS migrate job (%s)", jobID), LastError: err}
+			}
+			if err != nil {
+				return nil, "", err
+			}
+			return c, dtsapi.StringValue(c.Status), nil
+		},
+		Describe: func(c *dtsapi.MigrateCheckResult) string {
+			return "check progress " + dtsapi.StringValue(c.Progress) + "%"
+		},
+		NextInterval: func(c *dtsapi.MigrateCheckResult, _ string, chosen time.Duration) time.Duration {
+			return eta.next(percent(c.Progress), chosen)
+		},
+		OnChange: func(ctx context.Context, c *dtsapi.MigrateCheckResult, state string) {
+			tflog.Info(ctx, "DTS migrate job check: "+state, map[string]any{"job_id": jobID, "check_status": state, "progress": dtsapi.StringValue(c.Progress)})
+		},
+	}
+	result, err := conf.WaitForState(ctx)
+	if err != nil {
+		return result, fmt.Errorf("waiting for the migration check: %w", err)
+	}
+	switch dtsapi.Int64Value(result.CheckFlag) {
+	case dtsapi.CheckFlagPassed:
+		return result, nil
+	case dtsapi.CheckFlagFailed:
+		details := ""
+		if job, ferr := w.client.FindMigrateJob(ctx, jobID); ferr == nil && len(job.ErrorInfo) > 0 {
+			details = "; details: " + jobErrorText(job)
+		}
+		return result, fmt.Errorf("%w: %s (error code %d)%s. Fix the configuration or the databases and apply again: the job is tainted and will be replaced",
+			errCheckFailed, dtsapi.StringValue(result.ErrorMessage), dtsapi.Int64Value(result.ErrorCode), details)
+	default:
+		return result, fmt.Errorf("the migration check finished without a verdict (check flag %d)", dtsapi.Int64Value(result.CheckFlag))
+	}
+}
+
+// waitJob polls the job until its status is in target. Any status neither pending nor
+// target (failed, check_not_pass, …) ends the wait at once with the job's own reason.
+func (w *jobWaiter) waitJob(ctx context.Context, jobID string, pending, target []string) (*dtsapi.MigrateJobInfo, error) {
+	eta := &etaEstimator{}
+	conf := &retry.StateChangeConf[*dtsapi.MigrateJobInfo]{
+		Pending:     pending,
+		Target:      target,
+		PendingFunc: isUnknownStatus,
+		MinInterval: w.minPoll,
+		MaxInterval: w.maxPoll,
+		Refresh:     w.statusJob(jobID),
+		Describe:    describeJob,
+		NextInterval: func(job *dtsapi.MigrateJobInfo, _ string, chosen time.Duration) time.Duration {
+			if job.Detail == nil {
+				return chosen
+			}
+			return eta.next(percent(job.Detail.Progress), chosen)
+		},
+		OnChange: func(ctx context.Context, job *dtsapi.MigrateJobInfo, state string) {
+			fields := map[string]any{"job_id": jobID, "status": state}
+			if d := job.Detail; d != nil {
+				fields["progress"] = dtsapi.StringValue(d.Progress)
+				fields["step"] = currentStepName(d)
+			}
+			if isUnknownStatus(state) {
+				tflog.Warn(ctx, "DTS migrate job has a status this provider does not know; waiting on it", fields)
+				return
+			}
+			tflog.Info(ctx, "DTS migrate job: "+describeJob(job), fields)
+		},
+	}
+	job, err := conf.WaitForState(ctx)
+	if use := unexpectedState(err); use != nil && job != nil {
+		return job, fmt.Errorf("the job reached status %s, not %s: %s", use.State, strings.Join(target, " or "), jobErrorText(job))
+	}
+	var te *retry.TimeoutError
+	if errors.As(err, &te) {
+		return job, fmt.Errorf("timed out after the operation's timeout of %s waiting for status %s; the job was last %s",
+			w.timeout, strings.Join(target, " or "), orNever(te))
+	}
+	return job, err
+}
+
+// statusJob is the refresh function of the job waiters.
+func (w *jobWaiter) statusJob(jobID string) retry.RefreshFunc[*dtsapi.MigrateJobInfo] {
+	return func(ctx context.Context) (*dtsapi.MigrateJobInfo, string, error) {
+		job, err := w.client.FindMigrateJob(ctx, jobID)
+		if dtsapi.IsNotFound(err) {
+			return nil, "", &retry.NotFoundError{What: fmt.Sprintf("DTS migrate job (%s)", jobID), LastError: err}
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		return job, dtsapi.StatusName(dtsapi.Int64Value(job.Status)), nil
+	}
+}
+
+// deleteJob stops the job when it runs, waits out transitions, deletes it and waits until the
+// API no longer lists it. A job that is not found at any step is deleted.
+func (w *jobWaiter) deleteJob(ctx context.Context, jobID string) error {
+	for attempt := 0; ; attempt++ {
+		job, err := w.settle(ctx, jobID)
+		if dtsapi.IsNotFound(err) || retry.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch dtsapi.Int64Value(job.Status) {
+		case dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete:
+			if err := w.stopJob(ctx, jobID); err != nil {
+				if retry.IsNotFound(err) {
+					return nil
+				}
+				return err
+			}
+		}
+		tflog.Info(ctx, "deleting DTS migrate job", map[string]any{"job_id": jobID})
+		err = w.client.DeleteMigrateJob(ctx, jobID)
+		switch {
+		case err == nil:
+		case dtsapi.IsNotFound(err):
+			return nil
+		case dtsapi.IsNotAllowed(err) && attempt < 3:
+			continue
+		default:
+			return err
+		}
+		conf := &retry.StateChangeConf[*dtsapi.MigrateJobInfo]{
+			Pending:        jobStatusNames,
+			PendingFunc:    isUnknownStatus,
+			TargetNotFound: true,
+			MinInterval:    w.minPoll,
+			MaxInterval:    w.maxPoll,
+			Refresh:        w.statusJob(jobID),
+		}
+		_, err = conf.WaitForState(ctx)
+		return err
+	}
+}
+
+// etaEstimator shortens polling intervals when a progress percentage says the end is near:
+// from the rate at which progress rose so far, it wakes up just after the expected end.
+type etaEstimator struct {
+	first    time.Time
+	firstPct int64
+}
+
+func (e *etaEstimator) next(pct int64, chosen time.Duration) time.Duration {
+	now := time.Now()
+	if e.first.IsZero() || pct < e.firstPct {
+		e.first, e.firstPct = now, pct
+		return chosen
+	}
+	elapsed := now.Sub(e.first)
+	if pct <= e.firstPct || elapsed <= 0 || pct >= 100 {
+		return chosen
+	}
+	perPct := elapsed / time.Duration(pct-e.firstPct)
+	eta := perPct*time.Duration(100-pct) + 50*time.Millisecond
+	return min(chosen, eta)
+}
+
+func describeJob(job *dtsapi.MigrateJobInfo) string {
+	s := dtsapi.StatusName(dtsapi.Int64Value(job.Status))
+	if d := job.Detail; d != nil && dtsapi.Int64Value(d.StepAll) > 0 {
+		s += fmt.Sprintf(", step %d/%d", dtsapi.Int64Value(d.StepNow), dtsapi.Int64Value(d.StepAll))
+		if name := currentStepName(d); name != "" {
+			s += " (" + name + ")"
+		}
+		s += ", progress " + dtsapi.StringValue(d.Progress) + "%"
+		if dtsapi.Int64Value(job.Status) == dtsapi.StatusReadyComplete {
+			s += ", " + strconv.FormatInt(dtsapi.Int64Value(d.SecondsBehindMaster), 10) + "s behind the source"
+		}
+	}
+	return s
+}
+
+func currentStepName(d *dtsapi.MigrateDetailInfo) string {
+	for _, s := range d.StepInfo {
+		if s != nil && dtsapi.Int64Value(s.StepNo) == dtsapi.Int64Value(d.StepNow) {
+			return dtsapi.StringValue(s.StepName)
+		}
+	}
+	return ""
+}
+
+func isUnknownStatus(state string) bool {
+	return strings.HasPrefix(state, "unknown")
+}
+
+func unexpectedState(err error) *retry.UnexpectedStateError {
+	var use *retry.UnexpectedStateError
+	if errors.As(err, &use) {
+		return use
+	}
+	return nil
+}
+
+func orNever(te *retry.TimeoutError) string {
+	if te.LastState == "" {
+		return "never read"
+	}
+	if te.Detail != "" {
+		return te.Detail
+	}
+	return te.LastState
+}
