@@ -387,6 +387,13 @@ func (c *Client) DescribeMigrateJobs(ctx context.Context, req *DescribeMigrateJo
 // ListMigrateJobs reads every matching job, 100 per call, starting at req.Offset; req.Limit is
 // ignored. maxJobs > 0 stops after that many jobs. total is the API's count from the last page.
 func (c *Client) ListMigrateJobs(ctx context.Context, req *DescribeMigrateJobsRequest, maxJobs int) (total int64, jobs []*MigrateJobInfo, err error) {
+	return c.ListMigrateJobsMatching(ctx, req, nil, maxJobs)
+}
+
+// ListMigrateJobsMatching is ListMigrateJobs with a filter applied on the client's side, for
+// criteria the API cannot filter on: only jobs for which match returns true are kept, and
+// maxJobs > 0 stops after that many of them. A nil match keeps every job.
+func (c *Client) ListMigrateJobsMatching(ctx context.Context, req *DescribeMigrateJobsRequest, match func(*MigrateJobInfo) bool, maxJobs int) (total int64, jobs []*MigrateJobInfo, err error) {
 	var page DescribeMigrateJobsRequest
 	if req != nil {
 		page = *req
@@ -395,7 +402,8 @@ func (c *Client) ListMigrateJobs(ctx context.Context, req *DescribeMigrateJobsRe
 	offset := Int64Value(page.Offset)
 	for {
 		limit := int64(listPageSize)
-		if maxJobs > 0 {
+		if maxJobs > 0 && match == nil {
+			// Without a filter every job counts, so the last page asks for no more than needed.
 			limit = min(limit, int64(maxJobs-len(jobs)))
 		}
 		page.Offset = Int64(offset)
@@ -405,9 +413,17 @@ func (c *Client) ListMigrateJobs(ctx context.Context, req *DescribeMigrateJobsRe
 			return 0, nil, err
 		}
 		total = pageTotal
-		jobs = append(jobs, pageJobs...)
+		for _, j := range pageJobs {
+			if j == nil || match != nil && !match(j) {
+				continue
+			}
+			jobs = append(jobs, j)
+			if maxJobs > 0 && len(jobs) >= maxJobs {
+				return total, jobs, nil
+			}
+		}
 		offset += int64(len(pageJobs))
-		if int64(len(pageJobs)) < limit || offset >= total || (maxJobs > 0 && len(jobs) >= maxJobs) {
+		if int64(len(pageJobs)) < limit || offset >= total {
 			return total, jobs, nil
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -375,6 +376,22 @@ func TestEmulatorListMigrateJobsPagesAt100(t *testing.T) {
 	_, jobs, err = c.ListMigrateJobs(ctx, nil, 150)
 	if err != nil || len(jobs) != 150 {
 		t.Errorf("listing at most 150: %d jobs, %v", len(jobs), err)
+	}
+
+	// A filter on the client's side keeps reading pages until enough jobs match.
+	before := len(journalFor(ts, ActionDescribeMigrateJobs))
+	odd := func(j *MigrateJobInfo) bool { return strings.HasSuffix(StringValue(j.JobName), "1") }
+	_, jobs, err = c.ListMigrateJobsMatching(ctx, nil, odd, 20)
+	if err != nil || len(jobs) != 20 {
+		t.Fatalf("matching listing: %d jobs, %v", len(jobs), err)
+	}
+	for _, j := range jobs {
+		if !odd(j) {
+			t.Errorf("job %s does not match", StringValue(j.JobName))
+		}
+	}
+	if calls := len(journalFor(ts, ActionDescribeMigrateJobs)) - before; calls != 2 {
+		t.Errorf("20 of the 23 matching jobs took %d pages, want 2", calls)
 	}
 }
 

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -95,7 +94,7 @@ func TestAccMigrateJob_invalidConfigs(t *testing.T) {
 		steps = append(steps, resource.TestStep{
 			Config:      env.config(c.spec.hcl()),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile("(?s)" + strings.ReplaceAll(c.error, " ", `\s+`)),
+			ExpectError: regexpWords(c.error),
 		})
 	}
 	if len(steps) < 25 {

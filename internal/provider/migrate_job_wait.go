@@ -24,7 +24,11 @@ type jobWaiter struct {
 }
 
 func (r *migrateJobResource) waiter(timeout time.Duration) *jobWaiter {
-	return &jobWaiter{client: r.data.client, minPoll: r.data.pollMinInterval, maxPoll: r.data.pollMaxInterval, timeout: timeout}
+	return newJobWaiter(r.data, timeout)
+}
+
+func newJobWaiter(data *providerData, timeout time.Duration) *jobWaiter {
+	return &jobWaiter{client: data.client, minPoll: data.pollMinInterval, maxPoll: data.pollMaxInterval, timeout: timeout}
 }
 
 // lookupSlack is how long before the request a job may have been created and still count as
@@ -232,10 +236,34 @@ func (w *jobWaiter) checkJob(ctx context.Context, jobID string) (*dtsapi.Migrate
 	if err := w.client.CreateMigrateCheckJob(ctx, jobID); err != nil {
 		return nil, fmt.Errorf("starting the migration check: %w", err)
 	}
+	// Right after the call the result may still read unavailable: wait through it.
+	result, err := w.waitCheck(ctx, jobID,
+		[]string{dtsapi.CheckStatusUnavailable, dtsapi.CheckStatusStarting, dtsapi.CheckStatusRunning},
+		[]string{dtsapi.CheckStatusFinished})
+	if err != nil {
+		return result, fmt.Errorf("waiting for the migration check: %w", err)
+	}
+	switch dtsapi.Int64Value(result.CheckFlag) {
+	case dtsapi.CheckFlagPassed:
+		return result, nil
+	case dtsapi.CheckFlagFailed:
+		details := ""
+		if job, ferr := w.client.FindMigrateJob(ctx, jobID); ferr == nil && len(job.ErrorInfo) > 0 {
+			details = "; details: " + jobErrorText(job)
+		}
+		return result, fmt.Errorf("%w: %s (error code %d)%s. Fix the configuration or the databases and apply again: the job is tainted and will be replaced",
+			errCheckFailed, dtsapi.StringValue(result.ErrorMessage), dtsapi.Int64Value(result.ErrorCode), details)
+	default:
+		return result, fmt.Errorf("the migration check finished without a verdict (check flag %d)", dtsapi.Int64Value(result.CheckFlag))
+	}
+}
+
+// waitCheck polls the job's check result until its status is in target, and returns it.
+func (w *jobWaiter) waitCheck(ctx context.Context, jobID string, pending, target []string) (*dtsapi.MigrateCheckResult, error) {
 	eta := &etaEstimator{}
 	conf := &retry.StateChangeConf[*dtsapi.MigrateCheckResult]{
-		Pending:     []string{"unavailable", "starting", "running"},
-		Target:      []string{"finished"},
+		Pending:     pending,
+		Target:      target,
 		MinInterval: w.minPoll,
 		MaxInterval: w.maxPoll,
 		Refresh: func(ctx context.Context) (*dtsapi.MigrateCheckResult, string, error) {
@@ -259,22 +287,11 @@ func (w *jobWaiter) checkJob(ctx context.Context, jobID string) (*dtsapi.Migrate
 		},
 	}
 	result, err := conf.WaitForState(ctx)
-	if err != nil {
-		return result, fmt.Errorf("waiting for the migration check: %w", err)
+	var te *retry.TimeoutError
+	if errors.As(err, &te) {
+		return result, fmt.Errorf("timed out after %s waiting for the check to finish; it was last %s", w.timeout, orNever(te))
 	}
-	switch dtsapi.Int64Value(result.CheckFlag) {
-	case dtsapi.CheckFlagPassed:
-		return result, nil
-	case dtsapi.CheckFlagFailed:
-		details := ""
-		if job, ferr := w.client.FindMigrateJob(ctx, jobID); ferr == nil && len(job.ErrorInfo) > 0 {
-			details = "; details: " + jobErrorText(job)
-		}
-		return result, fmt.Errorf("%w: %s (error code %d)%s. Fix the configuration or the databases and apply again: the job is tainted and will be replaced",
-			errCheckFailed, dtsapi.StringValue(result.ErrorMessage), dtsapi.Int64Value(result.ErrorCode), details)
-	default:
-		return result, fmt.Errorf("the migration check finished without a verdict (check flag %d)", dtsapi.Int64Value(result.CheckFlag))
-	}
+	return result, err
 }
 
 // waitJob polls the job until its status is in target. Any status neither pending nor

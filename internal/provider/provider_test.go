@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -101,4 +102,10 @@ func testFactories(opts Options) map[string]func() (tfprotov6.ProviderServer, er
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"dts": providerserver.NewProtocol6WithError(NewWithOptions("test", opts)()),
 	}
+}
+
+// regexpWords compiles an error pattern in which each space matches any run of white space,
+// as Terraform wraps long messages, and dots match newlines.
+func regexpWords(pattern string) *regexp.Regexp {
+	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
 }

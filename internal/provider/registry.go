@@ -8,5 +8,5 @@ import (
 // providerResources and providerDataSources list what the provider serves.
 var (
 	providerResources   = []func() resource.Resource{NewMigrateJobResource}
-	providerDataSources = []func() datasource.DataSource{}
+	providerDataSources = []func() datasource.DataSource{NewMigrateJobsDataSource, NewMigrateCheckDataSource}
 )
