@@ -695,3 +695,93 @@ func TestAccMigrateJob_createTimeout(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccMigrateJob_migrationFailure: a migration that fails ends the wait at once with the
+// server's reason, and the job is reported failed.
+func TestAccMigrateJob_migrationFailure(t *testing.T) {
+	env := newAccEnv(t)
+	env.needMock(t)
+	failing := strings.Replace(mysqlSource, "10.0.0.5", "198.51.100.7", 1)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{{
+			Config: env.config(jobSpec{attrs: `
+  migrate_type = "full"
+  wait_for     = "success"`, source: failing}.hcl()),
+			ExpectError: regexpWords(`reached status failed, not success: .+`),
+		}},
+	})
+}
+
+// TestAccMigrateJob_failedSinceLastRun: a job that fails after apply is read back as failed,
+// with its errors, and the next apply leaves it alone rather than failing.
+func TestAccMigrateJob_failedSinceLastRun(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
+	mock := env.needMock(t)
+	cfg := env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
+				Check: func(s *terraform.State) error {
+					id, err := jobIDOf(s)
+					if err != nil {
+						return err
+					}
+					return mock.SetJobStatus(id, dtsapi.StatusFailed)
+				},
+			},
+			{
+				RefreshState: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(jobResource, "status", "failed"),
+					resource.TestCheckResourceAttr(jobResource, "status_code", "10"),
+					resource.TestCheckResourceAttrSet(jobResource, "end_time"),
+				),
+			},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
+}
+
+// TestAccMigrateJob_updateWhileStopping: an update that finds the job stopping waits for the
+// stop to end, then modifies, checks and starts it.
+func TestAccMigrateJob_updateWhileStopping(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
+	mock := env.needMock(t)
+	var jobID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{
+				Config: env.config(jobSpec{name: "one", attrs: `  migrate_type = "full"`}.hcl()),
+				Check: func(s *terraform.State) (err error) {
+					jobID, err = jobIDOf(s)
+					return err
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := mock.SetJobStatus(jobID, dtsapi.StatusStopping); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            env.config(jobSpec{name: "two", attrs: `  migrate_type = "full"`}.hcl()),
+				ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
+				Check: func(*terraform.State) error {
+					got := env.mutations(jobID)
+					want := []string{"CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob", "ModifyMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"}
+					if !slices.Equal(got, want) {
+						return fmt.Errorf("mutations %v, want %v", got, want)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
