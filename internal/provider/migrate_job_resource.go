@@ -233,7 +233,9 @@ func (r *migrateJobResource) Update(ctx context.Context, req resource.UpdateRequ
 		check *dtsapi.MigrateCheckResult
 		err   error
 	)
-	if apiFieldsChanged(&plan, &state) {
+	unknownSecrets, diags := secretsUnknown(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if apiFieldsChanged(&plan, &state, unknownSecrets) {
 		var modifyReq *dtsapi.ModifyMigrateJobRequest
 		modifyReq, diags = expandModifyRequest(jobID, &plan, s)
 		resp.Diagnostics.Append(diags...)
@@ -246,6 +248,9 @@ func (r *migrateJobResource) Update(ctx context.Context, req resource.UpdateRequ
 		}
 	} else {
 		check, err = w.converge(ctx, jobID, &plan, false)
+	}
+	if err == nil && unknownSecrets {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, nil)...)
 	}
 	r.finish(ctx, jobID, &plan, check, err, "updating", &resp.State, &resp.Diagnostics)
 }
@@ -277,6 +282,24 @@ func (r *migrateJobResource) ImportState(ctx context.Context, req resource.Impor
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	// The API never returns secrets, so after an import the state cannot know them: the first
+	// apply records the configuration's passwords rather than sending them, which would stop
+	// and restart a running migration for nothing.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, []byte(`true`))...)
+}
+
+// privateSecretsUnknown is the private-state key that marks an imported job whose passwords
+// and access keys the state does not know.
+const privateSecretsUnknown = "secrets_unknown"
+
+// privateGetter is the framework's private state, which is safe to read when nil.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+func secretsUnknown(ctx context.Context, p privateGetter) (bool, diag.Diagnostics) {
+	v, diags := p.GetKey(ctx, privateSecretsUnknown)
+	return string(v) == "true", diags
 }
 
 func (r *migrateJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -289,7 +312,9 @@ func (r *migrateJobResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !apiFieldsChanged(&plan, &state) {
+	unknownSecrets, diags := secretsUnknown(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if !apiFieldsChanged(&plan, &state, unknownSecrets) {
 		return
 	}
 	jobID := state.ID.ValueString()
@@ -297,7 +322,7 @@ func (r *migrateJobResource) ModifyPlan(ctx context.Context, req resource.Modify
 	case "success":
 		// The API refuses every modification of a finished job: the only way to apply the
 		// change is a new job.
-		resp.RequiresReplace = append(resp.RequiresReplace, changedAPIPaths(&plan, &state)...)
+		resp.RequiresReplace = append(resp.RequiresReplace, changedAPIPaths(&plan, &state, unknownSecrets)...)
 		resp.Diagnostics.AddWarning("DTS Migrate Job Will Be Replaced",
 			fmt.Sprintf("DTS Migrate Job (%s) has finished (status success), and the API cannot modify a finished job: "+
 				"the change is planned as a replacement, a new job migrating again.", jobID))
@@ -309,21 +334,58 @@ func (r *migrateJobResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 }
 
-// apiFieldsChanged reports whether the job's API configuration differs between a and b, as
-// opposed to lifecycle controls, timeouts and computed values, which never call ModifyMigrateJob.
-func apiFieldsChanged(a, b *migrateJobResourceModel) bool {
-	return len(changedAPIPaths(a, b)) > 0
+// apiFieldsChanged reports whether the job's API configuration differs between plan and
+// state, as opposed to lifecycle controls, timeouts and computed values, which never call
+// ModifyMigrateJob. With unknownSecrets (an imported job), a secret the state lacks is no change.
+func apiFieldsChanged(plan, state *migrateJobResourceModel, unknownSecrets bool) bool {
+	return len(changedAPIPaths(plan, state, unknownSecrets)) > 0
 }
 
 // changedAPIPaths lists the top-level attributes sent to the API whose values differ.
-func changedAPIPaths(a, b *migrateJobResourceModel) path.Paths {
+func changedAPIPaths(plan, state *migrateJobResourceModel, unknownSecrets bool) path.Paths {
+	if unknownSecrets {
+		plan = withSecretsOf(plan, state)
+	}
 	var out path.Paths
 	for _, f := range apiFields {
-		if !f.equal(a, b) {
+		if !f.equal(plan, state) {
 			out = append(out, path.Root(f.name))
 		}
 	}
 	return out
+}
+
+// withSecretsOf returns a copy of plan whose secrets the state does not know are taken from
+// the state, so that they compare equal.
+func withSecretsOf(plan, state *migrateJobResourceModel) *migrateJobResourceModel {
+	p := *plan
+	if p.Source != nil && state.Source != nil {
+		src := *p.Source
+		if state.Source.Password.IsNull() {
+			src.Password = state.Source.Password
+		}
+		if state.Source.PasswordWOVersion.IsNull() {
+			src.PasswordWOVersion = state.Source.PasswordWOVersion
+		}
+		if state.Source.AccessKey.IsNull() {
+			src.AccessKey = state.Source.AccessKey
+		}
+		if state.Source.AccessKeyWOVersion.IsNull() {
+			src.AccessKeyWOVersion = state.Source.AccessKeyWOVersion
+		}
+		p.Source = &src
+	}
+	if p.Destination != nil && state.Destination != nil {
+		dst := *p.Destination
+		if state.Destination.Password.IsNull() {
+			dst.Password = state.Destination.Password
+		}
+		if state.Destination.PasswordWOVersion.IsNull() {
+			dst.PasswordWOVersion = state.Destination.PasswordWOVersion
+		}
+		p.Destination = &dst
+	}
+	return &p
 }
 
 var apiFields = []struct {

@@ -785,3 +785,55 @@ func TestAccMigrateJob_updateWhileStopping(t *testing.T) {
 		},
 	})
 }
+
+// TestAccMigrateJob_importAdoptsPlainPasswords: after importing a running job, the passwords
+// of the configuration (which the API never returns) are recorded, not sent, so that the
+// first apply does not stop and restart the migration.
+func TestAccMigrateJob_importAdoptsPlainPasswords(t *testing.T) {
+	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
+	mock := env.needMock(t)
+	jobID, err := mock.SeedJob(dtsmock.Job{
+		JobName: "tf-acc-job", Status: dtsapi.StatusRunning, MigrateType: 2, ConsistencyType: 5,
+		SrcIP: "10.0.0.5", SrcPort: 3306, SrcUser: "migrator", SrcPassword: "src-secret",
+		DstInstanceID: "cdb-a1b2c3d4", DstRegion: "ap-guangzhou", DstPassword: "dst-secret",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl() + fmt.Sprintf(`
+import {
+  to = dts_migrate_job.test
+  id = %q
+}
+`, jobID))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statusIs("running"),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("id"), knownvalue.StringExact(jobID)),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("source").AtMapKey("password"), knownvalue.StringExact("src-secret")),
+				},
+				Check: func(*terraform.State) error {
+					if got := env.mutations(jobID); len(got) != 0 {
+						return fmt.Errorf("adopting an imported job called %v, want nothing", got)
+					}
+					return nil
+				},
+			},
+			{
+				// Once recorded, a password change is a real change again.
+				Config: env.config(jobSpec{attrs: `  migrate_type = "full"`, source: strings.Replace(mysqlSource, "src-secret", "src-rotated", 1)}.hcl()),
+				Check: func(*terraform.State) error {
+					if job, _ := mock.Job(jobID); job.SrcPassword != "src-rotated" {
+						return fmt.Errorf("the emulator has source password %q, want the rotated one", job.SrcPassword)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
