@@ -113,7 +113,7 @@ func (d *migrateCheckDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if cfg.Wait.ValueBool() {
 		result, err = newJobWaiter(d.data, timeout).waitCheck(ctx, jobID,
 			[]string{dtsapi.CheckStatusStarting, dtsapi.CheckStatusRunning},
-			[]string{dtsapi.CheckStatusFinished, dtsapi.CheckStatusUnavailable})
+			[]string{dtsapi.CheckStatusFinished, dtsapi.CheckStatusUnavailable}, 0)
 	} else {
 		result, err = d.data.client.DescribeMigrateCheckJob(ctx, jobID)
 	}

@@ -99,16 +99,19 @@ func (r *migrateJobResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 
-	check, err := w.converge(ctx, jobID, &plan, true)
-	r.finish(ctx, jobID, &plan, check, err, "creating", &resp.State, &resp.Diagnostics)
+	// A new job is creating: the first look at it waits a poll interval.
+	job, check, err := w.converge(ctx, jobID, &plan, true, w.minPoll)
+	r.finish(ctx, jobID, &plan, job, check, err, "creating", &resp.State, &resp.Diagnostics)
 }
 
 // finish records the job as it now is in state and reports err, the outcome of the operation.
-func (r *migrateJobResource) finish(ctx context.Context, jobID string, m *migrateJobResourceModel, check *dtsapi.MigrateCheckResult, err error, verb string, state stateSetter, diags *diag.Diagnostics) {
+// job and check, when not nil, are what the operation's last reads saw, which spares reading
+// them again.
+func (r *migrateJobResource) finish(ctx context.Context, jobID string, m *migrateJobResourceModel, job *dtsapi.MigrateJobInfo, check *dtsapi.MigrateCheckResult, err error, verb string, state stateSetter, diags *diag.Diagnostics) {
 	// The final read uses a fresh context: the operation's own may have run out.
 	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
-	readDiags := r.refresh(readCtx, jobID, m, check)
+	readDiags := r.refresh(readCtx, jobID, m, job, check)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("Error %s DTS Migrate Job", titleCase(verb)), fmt.Sprintf("%s DTS Migrate Job (%s): %s", verb, jobID, err))
 	}
@@ -123,14 +126,17 @@ type stateSetter interface {
 	Set(ctx context.Context, val any) diag.Diagnostics
 }
 
-// refresh reads the job and its check into m. check, when not nil, is a result already read.
-func (r *migrateJobResource) refresh(ctx context.Context, jobID string, m *migrateJobResourceModel, check *dtsapi.MigrateCheckResult) diag.Diagnostics {
+// refresh reads the job and its check into m. job and check, when not nil, were already read.
+func (r *migrateJobResource) refresh(ctx context.Context, jobID string, m *migrateJobResourceModel, job *dtsapi.MigrateJobInfo, check *dtsapi.MigrateCheckResult) diag.Diagnostics {
 	var diags diag.Diagnostics
-	job, err := r.data.client.FindMigrateJob(ctx, jobID)
-	if err != nil {
-		diags.AddError("Error Reading DTS Migrate Job", fmt.Sprintf("reading DTS Migrate Job (%s): %s", jobID, err))
-		return diags
+	if job == nil {
+		var err error
+		if job, err = r.data.client.FindMigrateJob(ctx, jobID); err != nil {
+			diags.AddError("Error Reading DTS Migrate Job", fmt.Sprintf("reading DTS Migrate Job (%s): %s", jobID, err))
+			return diags
+		}
 	}
+	var err error
 	diags.Append(flattenMigrateJob(ctx, job, m)...)
 	if check == nil {
 		check, err = r.data.client.DescribeMigrateCheckJob(ctx, jobID)
@@ -230,6 +236,7 @@ func (r *migrateJobResource) Update(ctx context.Context, req resource.UpdateRequ
 	plan.ID = state.ID
 	w := r.waiter(timeout)
 	var (
+		job   *dtsapi.MigrateJobInfo
 		check *dtsapi.MigrateCheckResult
 		err   error
 	)
@@ -244,15 +251,15 @@ func (r *migrateJobResource) Update(ctx context.Context, req resource.UpdateRequ
 		}
 		err = w.modifyJob(ctx, jobID, modifyReq)
 		if err == nil {
-			check, err = w.converge(ctx, jobID, &plan, true)
+			job, check, err = w.converge(ctx, jobID, &plan, true, 0)
 		}
 	} else {
-		check, err = w.converge(ctx, jobID, &plan, false)
+		job, check, err = w.converge(ctx, jobID, &plan, false, 0)
 	}
 	if err == nil && unknownSecrets {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, nil)...)
 	}
-	r.finish(ctx, jobID, &plan, check, err, "updating", &resp.State, &resp.Diagnostics)
+	r.finish(ctx, jobID, &plan, job, check, err, "updating", &resp.State, &resp.Diagnostics)
 }
 
 func (r *migrateJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

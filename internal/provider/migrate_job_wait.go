@@ -90,44 +90,24 @@ func answerLost(err error) bool {
 	return dtsapi.IsTransient(err) && !dtsapi.IsThrottled(err)
 }
 
-// settle waits for a job in a transitional status (creating, checking, stopping, completing)
-// to leave it, and returns the job as it then is.
-func (w *jobWaiter) settle(ctx context.Context, jobID string) (*dtsapi.MigrateJobInfo, error) {
-	for range 8 {
-		job, err := w.client.FindMigrateJob(ctx, jobID)
-		if err != nil {
-			return nil, err
-		}
-		var pending, target []string
-		switch dtsapi.Int64Value(job.Status) {
-		case dtsapi.StatusCreating:
-			pending, target = []string{"creating"}, []string{"created", "check_pass", "check_not_pass", "failed"}
-		case dtsapi.StatusChecking:
-			pending, target = []string{"checking"}, []string{"check_pass", "check_not_pass", "created", "failed"}
-		case dtsapi.StatusStopping:
-			pending, target = []string{"stopping"}, []string{"failed"}
-		case dtsapi.StatusCompleting:
-			pending, target = []string{"completing"}, []string{"success", "failed"}
-		default:
-			if isUnknownStatus(dtsapi.StatusName(dtsapi.Int64Value(job.Status))) {
-				// A status this provider does not know is waited on, with a note in the log.
-				pending, target = []string{}, []string{"created", "check_pass", "check_not_pass", "ready_run", "running", "ready_complete", "success", "failed"}
-				break
-			}
-			return job, nil
-		}
-		if _, err := w.waitJob(ctx, jobID, pending, target); err != nil {
-			return nil, err
-		}
-	}
-	return w.client.FindMigrateJob(ctx, jobID)
+// transitionalStatuses are the statuses a job leaves by itself; stableStatuses the others.
+var (
+	transitionalStatuses = []string{"creating", "checking", "stopping", "completing"}
+	stableStatuses       = []string{"created", "check_pass", "check_not_pass", "ready_run", "running", "ready_complete", "success", "failed"}
+)
+
+// settle waits for a job in a transitional status (creating, checking, stopping, completing,
+// or one this provider does not know) to leave it, and returns the job as it then is. delay
+// postpones the first read, after a call whose effect is not visible at once.
+func (w *jobWaiter) settle(ctx context.Context, jobID string, delay time.Duration) (*dtsapi.MigrateJobInfo, error) {
+	return w.waitJob(ctx, jobID, transitionalStatuses, stableStatuses, delay)
 }
 
 // modifyJob brings the job to a status that allows ModifyMigrateJob (stopping a running
 // migration) and modifies it.
 func (w *jobWaiter) modifyJob(ctx context.Context, jobID string, req *dtsapi.ModifyMigrateJobRequest) error {
 	for attempt := 0; ; attempt++ {
-		job, err := w.settle(ctx, jobID)
+		job, err := w.settle(ctx, jobID, 0)
 		if err != nil {
 			return err
 		}
@@ -157,7 +137,7 @@ func (w *jobWaiter) stopJob(ctx context.Context, jobID string) error {
 	if err := w.client.StopMigrateJob(ctx, jobID); err != nil && !dtsapi.IsNotAllowed(err) {
 		return fmt.Errorf("stopping the migration: %w", err)
 	}
-	_, err := w.waitJob(ctx, jobID, []string{"ready_run", "running", "ready_complete", "stopping"}, []string{"failed"})
+	_, err := w.waitJob(ctx, jobID, []string{"ready_run", "running", "ready_complete", "stopping"}, []string{"failed"}, w.minPoll)
 	if use := unexpectedState(err); use != nil && use.State == "success" {
 		// The migration finished before the stop took effect.
 		return nil
@@ -167,11 +147,12 @@ func (w *jobWaiter) stopJob(ctx context.Context, jobID string) error {
 
 // converge drives the job from where it is to what m asks for: a check when check is true or
 // the job needs one to start, a start when m.Start, then the waits of m.WaitFor and
-// m.Complete. It returns the last check result it read, if any.
-func (w *jobWaiter) converge(ctx context.Context, jobID string, m *migrateJobResourceModel, check bool) (*dtsapi.MigrateCheckResult, error) {
-	job, err := w.settle(ctx, jobID)
+// m.Complete. It returns the job as its last wait saw it (nil when something may have changed
+// since) and the last check result it read, if any. settleDelay postpones the first read.
+func (w *jobWaiter) converge(ctx context.Context, jobID string, m *migrateJobResourceModel, check bool, settleDelay time.Duration) (*dtsapi.MigrateJobInfo, *dtsapi.MigrateCheckResult, error) {
+	job, err := w.settle(ctx, jobID, settleDelay)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	status := dtsapi.Int64Value(job.Status)
 	start := m.Start.ValueBool()
@@ -179,54 +160,69 @@ func (w *jobWaiter) converge(ctx context.Context, jobID string, m *migrateJobRes
 	needsCheck := check || start && (status == dtsapi.StatusCreated || status == dtsapi.StatusCheckNotPass)
 	if needsCheck && slices.Contains([]int64{dtsapi.StatusCreated, dtsapi.StatusCheckPass, dtsapi.StatusCheckNotPass, dtsapi.StatusFailed}, status) {
 		if result, err = w.checkJob(ctx, jobID); err != nil {
-			return result, err
+			return nil, result, err
 		}
 		status = dtsapi.StatusCheckPass
 	}
 	if !start {
-		return result, nil
+		if result != nil {
+			job = nil // the check moved the job on
+		}
+		return job, result, nil
 	}
 	started := false
 	if status == dtsapi.StatusCheckPass {
 		tflog.Info(ctx, "starting DTS migrate job", map[string]any{"job_id": jobID})
 		if err := w.client.StartMigrateJob(ctx, jobID); err != nil {
-			return result, fmt.Errorf("starting the migration: %w", err)
+			return nil, result, fmt.Errorf("starting the migration: %w", err)
 		}
 		started = true
 	}
 	if !started && !slices.Contains([]int64{dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete, dtsapi.StatusSuccess}, status) {
 		// Nothing runs (for instance a job that failed earlier): there is nothing to wait for.
-		return result, nil
+		if result != nil {
+			job = nil
+		}
+		return job, result, nil
 	}
 
+	// A start is not visible at once: the first read waits a poll interval.
+	delay := time.Duration(0)
+	if started {
+		delay = w.minPoll
+	}
 	scheduled := m.RunMode.ValueString() == "scheduled"
 	switch {
 	case m.Complete.ValueBool():
-		job, err := w.waitJob(ctx, jobID, []string{"check_pass", "ready_run", "running"}, []string{"ready_complete", "completing", "success"})
+		job, err = w.waitJob(ctx, jobID, []string{"check_pass", "ready_run", "running"}, []string{"ready_complete", "completing", "success"}, delay)
 		if err != nil {
-			return result, err
+			return nil, result, err
 		}
+		delay = 0
 		if dtsapi.Int64Value(job.Status) == dtsapi.StatusReadyComplete {
 			mode := completeModes[m.CompleteMode.ValueString()]
 			tflog.Info(ctx, "completing DTS migrate job", map[string]any{"job_id": jobID, "complete_mode": mode})
 			if err := w.client.CompleteMigrateJob(ctx, jobID, mode); err != nil {
-				return result, fmt.Errorf("completing the migration: %w", err)
+				return nil, result, fmt.Errorf("completing the migration: %w", err)
 			}
+			delay = w.minPoll
 		}
-		_, err = w.waitJob(ctx, jobID, []string{"ready_complete", "completing"}, []string{"success"})
-		return result, err
+		job, err = w.waitJob(ctx, jobID, []string{"ready_complete", "completing"}, []string{"success"}, delay)
 	case m.WaitFor.ValueString() == "success":
-		_, err = w.waitJob(ctx, jobID, []string{"check_pass", "ready_run", "running"}, []string{"success"})
+		job, err = w.waitJob(ctx, jobID, []string{"check_pass", "ready_run", "running"}, []string{"success"}, delay)
 	case m.WaitFor.ValueString() == "ready_complete":
-		_, err = w.waitJob(ctx, jobID, []string{"check_pass", "ready_run", "running"}, []string{"ready_complete", "completing", "success"})
+		job, err = w.waitJob(ctx, jobID, []string{"check_pass", "ready_run", "running"}, []string{"ready_complete", "completing", "success"}, delay)
 	default:
 		pending, target := []string{"check_pass", "ready_run"}, []string{"running", "ready_complete", "completing", "success"}
 		if scheduled {
 			pending, target = []string{"check_pass"}, append(target, "ready_run")
 		}
-		_, err = w.waitJob(ctx, jobID, pending, target)
+		job, err = w.waitJob(ctx, jobID, pending, target, delay)
 	}
-	return result, err
+	if err != nil {
+		return nil, result, err
+	}
+	return job, result, nil
 }
 
 // checkJob runs the mandatory check and waits for its result; a failed check is an error that
@@ -239,7 +235,7 @@ func (w *jobWaiter) checkJob(ctx context.Context, jobID string) (*dtsapi.Migrate
 	// Right after the call the result may still read unavailable: wait through it.
 	result, err := w.waitCheck(ctx, jobID,
 		[]string{dtsapi.CheckStatusUnavailable, dtsapi.CheckStatusStarting, dtsapi.CheckStatusRunning},
-		[]string{dtsapi.CheckStatusFinished})
+		[]string{dtsapi.CheckStatusFinished}, w.minPoll)
 	if err != nil {
 		return result, fmt.Errorf("waiting for the migration check: %w", err)
 	}
@@ -259,9 +255,10 @@ func (w *jobWaiter) checkJob(ctx context.Context, jobID string) (*dtsapi.Migrate
 }
 
 // waitCheck polls the job's check result until its status is in target, and returns it.
-func (w *jobWaiter) waitCheck(ctx context.Context, jobID string, pending, target []string) (*dtsapi.MigrateCheckResult, error) {
+func (w *jobWaiter) waitCheck(ctx context.Context, jobID string, pending, target []string, delay time.Duration) (*dtsapi.MigrateCheckResult, error) {
 	eta := &etaEstimator{}
 	conf := &retry.StateChangeConf[*dtsapi.MigrateCheckResult]{
+		Delay:       delay,
 		Pending:     pending,
 		Target:      target,
 		MinInterval: w.minPoll,
@@ -296,9 +293,10 @@ func (w *jobWaiter) waitCheck(ctx context.Context, jobID string, pending, target
 
 // waitJob polls the job until its status is in target. Any status neither pending nor
 // target (failed, check_not_pass, …) ends the wait at once with the job's own reason.
-func (w *jobWaiter) waitJob(ctx context.Context, jobID string, pending, target []string) (*dtsapi.MigrateJobInfo, error) {
+func (w *jobWaiter) waitJob(ctx context.Context, jobID string, pending, target []string, delay time.Duration) (*dtsapi.MigrateJobInfo, error) {
 	eta := &etaEstimator{}
 	conf := &retry.StateChangeConf[*dtsapi.MigrateJobInfo]{
+		Delay:       delay,
 		Pending:     pending,
 		Target:      target,
 		PendingFunc: isUnknownStatus,
@@ -355,7 +353,7 @@ func (w *jobWaiter) statusJob(jobID string) retry.RefreshFunc[*dtsapi.MigrateJob
 // API no longer lists it. A job that is not found at any step is deleted.
 func (w *jobWaiter) deleteJob(ctx context.Context, jobID string) error {
 	for attempt := 0; ; attempt++ {
-		job, err := w.settle(ctx, jobID)
+		job, err := w.settle(ctx, jobID, 0)
 		if dtsapi.IsNotFound(err) || retry.IsNotFound(err) {
 			return nil
 		}
@@ -383,6 +381,7 @@ func (w *jobWaiter) deleteJob(ctx context.Context, jobID string) error {
 			return err
 		}
 		conf := &retry.StateChangeConf[*dtsapi.MigrateJobInfo]{
+			Delay:          w.minPoll,
 			Pending:        jobStatusNames,
 			PendingFunc:    isUnknownStatus,
 			TargetNotFound: true,

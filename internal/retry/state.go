@@ -29,6 +29,9 @@ type StateChangeConf[T any] struct {
 	TargetNotFound bool
 	// Refresh reads the object.
 	Refresh RefreshFunc[T]
+	// Delay is how long to wait before the first refresh, for a wait that follows a call
+	// whose effect cannot be seen at once.
+	Delay time.Duration
 	// Timeout bounds the whole wait; zero means only the context bounds it. Either deadline
 	// passing gives a *TimeoutError.
 	Timeout time.Duration
@@ -78,6 +81,18 @@ func (c *StateChangeConf[T]) WaitForState(ctx context.Context) (T, error) {
 		defer cancel()
 	}
 	interval := minInterval
+	if c.Delay > 0 {
+		timer := time.NewTimer(c.Delay)
+		select {
+		case <-waitCtx.Done():
+			timer.Stop()
+			if errors.Is(waitCtx.Err(), context.DeadlineExceeded) {
+				return last, c.timeoutError("", "")
+			}
+			return last, waitCtx.Err()
+		case <-timer.C:
+		}
+	}
 	for {
 		obj, state, err := c.Refresh(waitCtx)
 		switch {

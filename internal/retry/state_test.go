@@ -196,3 +196,17 @@ func TestErrorMessages(t *testing.T) {
 		})
 	}
 }
+
+func TestDelayPostponesFirstRefreshAndHonoursCancel(t *testing.T) {
+	refresh, calls := sequence("created")
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	conf := &StateChangeConf[int]{Target: []string{"created"}, Refresh: refresh, Delay: time.Hour}
+	if _, err := conf.WaitForState(ctx); !errors.Is(err, context.Canceled) || calls.Load() != 0 {
+		t.Errorf("error %v after %d refreshes, want cancellation before any", err, calls.Load())
+	}
+	conf.Delay = time.Millisecond
+	if _, err := conf.WaitForState(t.Context()); err != nil || calls.Load() != 1 {
+		t.Errorf("error %v after %d refreshes, want success after 1", err, calls.Load())
+	}
+}
