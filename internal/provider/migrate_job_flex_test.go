@@ -173,17 +173,23 @@ func TestFlattenMigrateJobKeepsSecretsAndSpelling(t *testing.T) {
 	}
 }
 
-func TestETAEstimatorShortensOnlyWhenProgressRises(t *testing.T) {
+func TestETAEstimator(t *testing.T) {
 	e := &etaEstimator{}
-	if got := e.next(10, time.Second); got != time.Second {
-		t.Errorf("first sample: %s", got)
+	if got := e.next(0, time.Second, time.Minute); got != time.Second {
+		t.Errorf("no progress yet: %s", got)
 	}
-	e.first = e.first.Add(-900 * time.Millisecond) // 90% to go at 10% per 900 ms
-	got := e.next(20, 10*time.Second)
-	if got <= 0 || got >= 10*time.Second {
-		t.Errorf("an estimate below the chosen interval was expected, got %s", got)
+	if got := e.next(10, time.Second, time.Minute); got != time.Second {
+		t.Errorf("first progress: %s", got)
 	}
-	if got := e.next(100, time.Second); got != time.Second {
-		t.Errorf("finished progress should not shorten: %s", got)
+	e.start = e.start.Add(-time.Second) // 10% more took a second: 80% to go takes about 8 s
+	got := e.next(20, time.Second, time.Minute)
+	if got < 8*time.Second || got > 9*time.Second {
+		t.Errorf("estimate %s, want a little over 8s", got)
+	}
+	if got := e.next(20, time.Second, 5*time.Second); got != time.Second {
+		t.Errorf("an estimate past the longest wait should give way to the backoff: %s", got)
+	}
+	if got := e.next(100, time.Second, time.Minute); got != time.Second {
+		t.Errorf("finished progress: %s", got)
 	}
 }

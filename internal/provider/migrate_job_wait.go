@@ -31,6 +31,10 @@ func newJobWaiter(data *providerData, timeout time.Duration) *jobWaiter {
 	return &jobWaiter{client: data.client, minPoll: data.pollMinInterval, maxPoll: data.pollMaxInterval, timeout: timeout}
 }
 
+// longestETA bounds how long a progress estimate may put off the next read: progress need not
+// be linear, and a long sleep on a bad estimate would report the end late.
+func (w *jobWaiter) longestETA() time.Duration { return 4 * w.maxPoll }
+
 // lookupSlack is how long before the request a job may have been created and still count as
 // the answer to a CreateMigrateJob whose response was lost; it absorbs the clocks' skew and
 // the API's one-second time resolution.
@@ -277,7 +281,7 @@ func (w *jobWaiter) waitCheck(ctx context.Context, jobID string, pending, target
 			return "check progress " + dtsapi.StringValue(c.Progress) + "%"
 		},
 		NextInterval: func(c *dtsapi.MigrateCheckResult, _ string, chosen time.Duration) time.Duration {
-			return eta.next(percent(c.Progress), chosen)
+			return eta.next(percent(c.Progress), chosen, w.longestETA())
 		},
 		OnChange: func(ctx context.Context, c *dtsapi.MigrateCheckResult, state string) {
 			tflog.Info(ctx, "DTS migrate job check: "+state, map[string]any{"job_id": jobID, "check_status": state, "progress": dtsapi.StringValue(c.Progress)})
@@ -308,7 +312,7 @@ func (w *jobWaiter) waitJob(ctx context.Context, jobID string, pending, target [
 			if job.Detail == nil {
 				return chosen
 			}
-			return eta.next(percent(job.Detail.Progress), chosen)
+			return eta.next(percent(job.Detail.Progress), chosen, w.longestETA())
 		},
 		OnChange: func(ctx context.Context, job *dtsapi.MigrateJobInfo, state string) {
 			fields := map[string]any{"job_id": jobID, "status": state}
@@ -394,26 +398,35 @@ func (w *jobWaiter) deleteJob(ctx context.Context, jobID string) error {
 	}
 }
 
-// etaEstimator shortens polling intervals when a progress percentage says the end is near:
-// from the rate at which progress rose so far, it wakes up just after the expected end.
+// etaEstimator times the next poll from a progress percentage: once progress has risen
+// between two reads, it looks again just after the moment that rate says the end comes, which
+// is both sooner after the end and fewer reads than blind backoff. Until then, and when the
+// estimate is longer than longest, the backoff's own interval (chosen) stands.
 type etaEstimator struct {
-	first    time.Time
-	firstPct int64
+	start    time.Time // the first read with progress above zero
+	startPct int64
 }
 
-func (e *etaEstimator) next(pct int64, chosen time.Duration) time.Duration {
+func (e *etaEstimator) next(pct int64, chosen, longest time.Duration) time.Duration {
 	now := time.Now()
-	if e.first.IsZero() || pct < e.firstPct {
-		e.first, e.firstPct = now, pct
+	if pct <= 0 || pct >= 100 {
 		return chosen
 	}
-	elapsed := now.Sub(e.first)
-	if pct <= e.firstPct || elapsed <= 0 || pct >= 100 {
+	if e.start.IsZero() || pct < e.startPct {
+		e.start, e.startPct = now, pct
 		return chosen
 	}
-	perPct := elapsed / time.Duration(pct-e.firstPct)
-	eta := perPct*time.Duration(100-pct) + 50*time.Millisecond
-	return min(chosen, eta)
+	elapsed := now.Sub(e.start)
+	if pct == e.startPct || elapsed <= 0 {
+		return chosen
+	}
+	eta := elapsed / time.Duration(pct-e.startPct) * time.Duration(100-pct)
+	// A little past the estimate, so that the read finds the end rather than 99%.
+	eta += eta/20 + 50*time.Millisecond
+	if eta > longest {
+		return chosen
+	}
+	return eta
 }
 
 func describeJob(job *dtsapi.MigrateJobInfo) string {
