@@ -1,0 +1,58 @@
+# A one-off full migration of two MySQL databases into a cloud database instance. Apply
+# returns once the data has been copied.
+variable "source_password" {
+  type      = string
+  sensitive = true
+}
+
+variable "destination_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "dts_migrate_job" "example" {
+  name           = "orders-to-cdb"
+  migrate_type   = "full"
+  migrate_object = "databases"
+  databases = [
+    { database = "orders" },
+    { database = "billing", tables = ["invoices", "payments"] },
+  ]
+
+  source = {
+    database_type  = "mysql"
+    access_type    = "extranet"
+    ip             = "10.0.0.5"
+    port           = 3306
+    user           = "migrator"
+    password       = var.source_password
+    engine_version = "5.7"
+  }
+
+  destination = {
+    database_type = "mysql"
+    access_type   = "cdb"
+    instance_id   = "cdb-a1b2c3d4"
+    region        = "ap-guangzhou"
+    user          = "root"
+    password      = var.destination_password
+  }
+
+  tags = {
+    team = "data-platform"
+  }
+
+  wait_for = "success"
+
+  timeouts {
+    create = "3h"
+  }
+}
+
+output "job_id" {
+  value = dts_migrate_job.example.id
+}
+
+output "status" {
+  value = dts_migrate_job.example.status
+}

@@ -1,0 +1,35 @@
+# A Redis migration with tuned replication buffers.
+variable "source_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "dts_migrate_job" "redis" {
+  name         = "session-cache-move"
+  migrate_type = "full_and_incremental"
+
+  source = {
+    database_type = "redis"
+    access_type   = "extranet"
+    ip            = "10.0.2.30"
+    port          = 6379
+    password      = var.source_password
+  }
+
+  destination = {
+    database_type = "redis"
+    access_type   = "cdb"
+    instance_id   = "crs-5t4r3e2w"
+    region        = "ap-guangzhou"
+  }
+
+  redis_params = {
+    client_output_buffer_hard_limit   = 512
+    client_output_buffer_soft_limit   = 256
+    client_output_buffer_persist_time = 60
+    repl_backlog_size                 = 64
+    repl_timeout                      = 120
+  }
+
+  wait_for = "ready_complete"
+}
