@@ -48,16 +48,7 @@ func (r *migrateJobResource) Metadata(_ context.Context, req resource.MetadataRe
 }
 
 func (r *migrateJobResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Provider Data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", req.ProviderData))
-		return
-	}
-	r.data = data
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *migrateJobResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -66,19 +57,14 @@ func (r *migrateJobResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	s, diags := secretsFrom(ctx, req.Config, &plan)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx = maskSecrets(ctx, s)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
 	resp.Diagnostics.Append(diags...)
+	ctx, cancel, s, diags := beginSending(ctx, req.Config, &plan, timeout)
+	defer cancel()
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	createReq, diags := expandCreateRequest(&plan, s)
 	resp.Diagnostics.Append(diags...)
@@ -218,19 +204,14 @@ func (r *migrateJobResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	s, diags := secretsFrom(ctx, req.Config, &plan)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx = maskSecrets(ctx, s)
 	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
 	resp.Diagnostics.Append(diags...)
+	ctx, cancel, s, diags := beginSending(ctx, req.Config, &plan, timeout)
+	defer cancel()
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	jobID := state.ID.ValueString()
 	plan.ID = state.ID
@@ -426,6 +407,14 @@ func sameInstant(a, b timetypes.RFC3339) bool {
 		return a.Equal(b)
 	}
 	return ta.Equal(tb)
+}
+
+// beginSending prepares an operation that sends the job's configuration: it collects the
+// secrets to send, masks them in every log line of the operation, and bounds it by timeout.
+func beginSending(ctx context.Context, config configGetter, plan *migrateJobResourceModel, timeout time.Duration) (context.Context, context.CancelFunc, secrets, diag.Diagnostics) {
+	s, diags := secretsFrom(ctx, config, plan)
+	ctx, cancel := context.WithTimeout(maskSecrets(ctx, s), timeout)
+	return ctx, cancel, s, diags
 }
 
 // secretsFrom collects the secrets to send: plain values from the plan, write-only ones from

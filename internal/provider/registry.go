@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"fmt"
+
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
@@ -10,3 +13,18 @@ var (
 	providerResources   = []func() resource.Resource{NewMigrateJobResource}
 	providerDataSources = []func() datasource.DataSource{NewMigrateJobsDataSource, NewMigrateCheckDataSource}
 )
+
+// configuredData is what the provider's Configure handed to a resource or data source: nil
+// before the provider is configured (validation, for instance), and an error diagnostic,
+// rather than a panic, if it is ever of the wrong type.
+func configuredData(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
+	}
+	return data
+}
