@@ -39,6 +39,12 @@ const (
 	envSignatureMethod = "TENCENTCLOUD_SIGNATURE_METHOD"
 )
 
+// attributeEnv names the environment variable behind each attribute that has one.
+var attributeEnv = map[string]string{
+	"secret_id": envSecretID, "secret_key": envSecretKey, "security_token": envSecurityToken,
+	"region": envRegion, "endpoint": envEndpoint, "signature_method": envSignatureMethod,
+}
+
 // Defaults of the provider's optional attributes.
 const (
 	defaultSignatureMethod = "TC3-HMAC-SHA256"
@@ -183,11 +189,16 @@ func (p *dtsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		"rate_limit": cfg.RateLimit.IsUnknown(),
 	}
 	for _, name := range sortedKeys(unknown) {
-		if unknown[name] {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Provider Attribute",
-				fmt.Sprintf("The provider cannot be configured while %q is unknown. Set it to a value known at plan time, "+
-					"or leave it out and use its environment variable.", name))
+		if !unknown[name] {
+			continue
 		}
+		instead := "or leave it out to use its default."
+		if env, ok := attributeEnv[name]; ok {
+			instead = "or leave it out and set the environment variable " + env + "."
+		}
+		resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Provider Attribute",
+			fmt.Sprintf("The provider cannot be configured while %q is unknown (known only after apply). "+
+				"Set it to a value known at plan time, %s", name, instead))
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -204,7 +215,7 @@ func (p *dtsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 
 	missing := func(attr, env, what string) {
 		resp.Diagnostics.AddAttributeError(path.Root(attr), "Missing "+what,
-			fmt.Sprintf("The provider needs %s: set %q in the provider block or the environment variable %s.", strings.ToLower(what), attr, env))
+			fmt.Sprintf("The provider needs the %s: set %q in the provider block or the environment variable %s.", what, attr, env))
 	}
 	if secretID == "" {
 		missing("secret_id", envSecretID, "API SecretId")

@@ -145,7 +145,7 @@ func TestConfigureMissingCredentialsNameAttributeAndVariable(t *testing.T) {
 	}
 	unknown := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
 	_, errs = configure(t, map[string]tftypes.Value{"secret_id": unknown, "secret_key": str("b"), "region": str("ap-guangzhou")})
-	if !strings.Contains(errs, `"secret_id" is unknown`) {
+	if !strings.Contains(errs, `"secret_id" is unknown`) || !strings.Contains(errs, envSecretID) {
 		t.Errorf("unknown secret_id should be named: %s", errs)
 	}
 }
