@@ -324,7 +324,10 @@ func flattenMigrateJob(ctx context.Context, job *dtsapi.MigrateJobInfo, m *migra
 	m.Source = flattenSource(job, m.Source)
 	m.Destination = flattenDestination(job, m.Destination)
 
-	m.Tags = nil
+	// An empty map in the configuration stays empty rather than turning null.
+	if m.Tags != nil {
+		m.Tags = map[string]types.String{}
+	}
 	for _, tag := range job.Tags {
 		if m.Tags == nil {
 			m.Tags = map[string]types.String{}

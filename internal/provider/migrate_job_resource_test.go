@@ -203,7 +203,8 @@ func TestAccMigrateJob_fullToSuccess(t *testing.T) {
     { database = "orders", tables = ["order", "order_item"] },
     { database = "customers" },
   ]
-  wait_for = "success"`}.hcl()),
+  wait_for = "success"
+  tags     = {}`}.hcl()),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statusIs("success"),
 				statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("detail").AtMapKey("progress"), knownvalue.Int64Exact(100)),

@@ -326,8 +326,10 @@ func destinationSchema() schema.SingleNestedAttribute {
 			},
 			"instance_id": optionalStringAttr("The destination's cloud database instance ID."),
 			"region": func() schema.StringAttribute {
-				a := regionAttr("The destination's region. Changing it **replaces the job**.")
-				a.PlanModifiers = []planmodifier.String{stringplanmodifier.RequiresReplace()}
+				// The API may fill the region in when it is not given; computed, it then causes no diff.
+				a := regionAttr("The destination's region. When omitted, the API's choice is kept. Changing it **replaces the job**.")
+				a.Computed = true
+				a.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplaceIfConfigured()}
 				return a
 			}(),
 			"ip":   ipAttr("The destination's IP address."),
