@@ -157,15 +157,23 @@ func (r *migrateJobResource) Read(ctx context.Context, req resource.ReadRequest,
 		resp.Diagnostics.AddError("Error Reading DTS Migrate Job", fmt.Sprintf("reading DTS Migrate Job (%s): %s", jobID, err))
 		return
 	}
+	priorCheck := state.Check
 	resp.Diagnostics.Append(flattenMigrateJob(ctx, job, &state)...)
-	check, err := r.data.client.DescribeMigrateCheckJob(ctx, jobID)
-	if err != nil && !dtsapi.IsNotFound(err) {
-		resp.Diagnostics.AddError("Error Reading DTS Migrate Check", fmt.Sprintf("reading the check of DTS Migrate Job (%s): %s", jobID, err))
-		return
+	if checkSettled(priorCheck, dtsapi.Int64Value(job.Status)) {
+		// A started job's check cannot have changed without the job passing through a
+		// checking status again: the finished result in state stands, and a refresh of many
+		// jobs costs one call each rather than two.
+		state.Check = priorCheck
+	} else {
+		check, err := r.data.client.DescribeMigrateCheckJob(ctx, jobID)
+		if err != nil && !dtsapi.IsNotFound(err) {
+			resp.Diagnostics.AddError("Error Reading DTS Migrate Check", fmt.Sprintf("reading the check of DTS Migrate Job (%s): %s", jobID, err))
+			return
+		}
+		obj, d := flattenCheck(check)
+		resp.Diagnostics.Append(d...)
+		state.Check = obj
 	}
-	obj, d := flattenCheck(check)
-	resp.Diagnostics.Append(d...)
-	state.Check = obj
 	deriveLifecycle(&state, job)
 
 	if state.Status.ValueString() == "failed" && priorStatus != "" && priorStatus != "failed" {
@@ -173,6 +181,24 @@ func (r *migrateJobResource) Read(ctx context.Context, req resource.ReadRequest,
 			fmt.Sprintf("DTS Migrate Job (%s) has failed since it was last read: %s", jobID, jobErrorText(job)))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// checkSettled reports whether prior, the check result in state, still holds for a job in
+// status: it finished, and the job has since been started (statuses 6 to 9, 11, 12).
+func checkSettled(prior types.Object, status int64) bool {
+	if prior.IsNull() || prior.IsUnknown() {
+		return false
+	}
+	s, ok := prior.Attributes()["status"].(types.String)
+	if !ok || s.ValueString() != dtsapi.CheckStatusFinished {
+		return false
+	}
+	switch status {
+	case dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete, dtsapi.StatusSuccess,
+		dtsapi.StatusStopping, dtsapi.StatusCompleting:
+		return true
+	}
+	return false
 }
 
 // deriveLifecycle fills the lifecycle controls a Read cannot know (after an import) from what

@@ -160,7 +160,7 @@ func listingDescription(desc string) string {
 	var kept []string
 	for _, sentence := range strings.SplitAfter(desc, ". ") {
 		s := strings.TrimSpace(sentence)
-		if s == "" || strings.HasPrefix(s, "Default:") || strings.HasPrefix(s, "Required") ||
+		if s == "" || strings.HasPrefix(s, "Default:") || strings.HasPrefix(s, "Required") || strings.HasPrefix(s, "When omitted") ||
 			strings.Contains(s, "replaces the job") || strings.Contains(s, "Changing it") ||
 			strings.HasPrefix(s, "Only with") || strings.HasPrefix(s, "must be") || strings.Contains(s, "not allowed otherwise") {
 			continue
