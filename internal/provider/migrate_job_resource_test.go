@@ -100,6 +100,24 @@ func checkMockStatus(env *accEnv, want int) resource.TestCheckFunc {
 	}
 }
 
+// expectMutations checks the successful mutating calls the emulator saw for the job in state,
+// in order.
+func expectMutations(env *accEnv, want ...string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if env.mock == nil {
+			return nil
+		}
+		jobID, err := jobIDOf(s)
+		if err != nil {
+			return err
+		}
+		if got := env.mutations(jobID); !slices.Equal(got, want) {
+			return fmt.Errorf("mutations %v, want %v", got, want)
+		}
+		return nil
+	}
+}
+
 // checkDestroyed proves, with the same finder the resource uses, that no job is left.
 func checkDestroyed(env *accEnv) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
@@ -368,20 +386,7 @@ func TestAccMigrateJob_updateBeforeStart(t *testing.T) {
   migrate_type = "full"
   start        = true`}.hcl()),
 				ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
-				Check: func(s *terraform.State) error {
-					if env.mock == nil {
-						return nil
-					}
-					jobID, err := jobIDOf(s)
-					if err != nil {
-						return err
-					}
-					want := []string{"CreateMigrateJob", "CreateMigrateCheckJob", "ModifyMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"}
-					if got := env.mutations(jobID); !slices.Equal(got, want) {
-						return fmt.Errorf("mutations %v, want %v", got, want)
-					}
-					return nil
-				},
+				Check:             expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "ModifyMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
 			},
 		},
 	})
@@ -408,25 +413,23 @@ func TestAccMigrateJob_updateWhileRunning(t *testing.T) {
 					id.AddStateValue(jobResource, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("source").AtMapKey("port"), knownvalue.Int64Exact(3307)),
 				},
-				Check: func(s *terraform.State) error {
-					if env.mock == nil {
+				Check: resource.ComposeAggregateTestCheckFunc(expectMutations(env,
+					"CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob",
+					"StopMigrateJob", "ModifyMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
+					func(s *terraform.State) error {
+						if env.mock == nil {
+							return nil
+						}
+						jobID, err := jobIDOf(s)
+						if err != nil {
+							return err
+						}
+						job, _ := env.mock.Job(jobID)
+						if job.SrcPassword != "src-secret" || job.DstPassword != "dst-secret" {
+							return fmt.Errorf("the modification lost the passwords: source %q, destination %q", job.SrcPassword, job.DstPassword)
+						}
 						return nil
-					}
-					jobID, err := jobIDOf(s)
-					if err != nil {
-						return err
-					}
-					got := env.mutations(jobID)
-					want := []string{"CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob", "StopMigrateJob", "ModifyMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"}
-					if !slices.Equal(got, want) {
-						return fmt.Errorf("mutations %v, want %v", got, want)
-					}
-					job, _ := env.mock.Job(jobID)
-					if job.SrcPassword != "src-secret" || job.DstPassword != "dst-secret" {
-						return fmt.Errorf("the modification lost the passwords: source %q, destination %q", job.SrcPassword, job.DstPassword)
-					}
-					return nil
-				},
+					}),
 			},
 		},
 	})
@@ -774,14 +777,8 @@ func TestAccMigrateJob_updateWhileStopping(t *testing.T) {
 				},
 				Config:            env.config(jobSpec{name: "two", attrs: `  migrate_type = "full"`}.hcl()),
 				ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
-				Check: func(*terraform.State) error {
-					got := env.mutations(jobID)
-					want := []string{"CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob", "ModifyMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"}
-					if !slices.Equal(got, want) {
-						return fmt.Errorf("mutations %v, want %v", got, want)
-					}
-					return nil
-				},
+				Check: expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob",
+					"ModifyMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
 			},
 		},
 	})
