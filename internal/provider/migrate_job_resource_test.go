@@ -331,6 +331,49 @@ func TestAccMigrateJob_scheduled(t *testing.T) {
 	})
 }
 
+// TestAccMigrateJob_scheduledToSuccess waits through a scheduled start: the waiter sleeps until
+// the start time instead of polling through the wait.
+func TestAccMigrateJob_scheduledToSuccess(t *testing.T) {
+	env := newAccEnv(t)
+	mock := env.needMock(t)
+	// Whole seconds, as the API keeps them, and far enough ahead to outlast create and check.
+	at := time.Now().Add(4 * time.Second).Truncate(time.Second).Add(time.Second).UTC()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories,
+		CheckDestroy:             checkDestroyed(env),
+		Steps: []resource.TestStep{{
+			Config: env.config(jobSpec{attrs: fmt.Sprintf(`
+  migrate_type = "full"
+  run_mode     = "scheduled"
+  expect_time  = %q
+  wait_for     = "success"`, at.Format(time.RFC3339))}.hcl()),
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("success")},
+			Check: func(s *terraform.State) error {
+				jobID, err := jobIDOf(s)
+				if err != nil {
+					return err
+				}
+				// Count the reads between the start call and the start time: polling every
+				// 20 to 100 ms would make dozens.
+				var started time.Time
+				reads := 0
+				for _, j := range mock.Journal() {
+					switch {
+					case j.Action == "StartMigrateJob" && j.JobID == jobID && j.ErrorCode == "":
+						started = j.Time
+					case !started.IsZero() && j.Action == "DescribeMigrateJobs" && j.Time.Before(at):
+						reads++
+					}
+				}
+				if started.IsZero() || reads > 3 {
+					return fmt.Errorf("%d reads while the job waited for its start time (started at %s), want at most 3", reads, started)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
 func TestAccMigrateJob_checkFailure(t *testing.T) {
 	env := newAccEnv(t)
 	env.needMock(t)

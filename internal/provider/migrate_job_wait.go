@@ -309,6 +309,12 @@ func (w *jobWaiter) waitJob(ctx context.Context, jobID string, pending, target [
 		Refresh:     w.statusJob(jobID),
 		Describe:    describeJob,
 		NextInterval: func(job *dtsapi.MigrateJobInfo, _ string, chosen time.Duration) time.Duration {
+			if start, ok := scheduledStart(job); ok {
+				// A scheduled job waits for its start time: nothing happens before it.
+				if until := time.Until(start); until > chosen {
+					return until + 100*time.Millisecond
+				}
+			}
 			if job.Detail == nil {
 				return chosen
 			}
@@ -427,6 +433,15 @@ func (e *etaEstimator) next(pct int64, chosen, longest time.Duration) time.Durat
 		return chosen
 	}
 	return eta
+}
+
+// scheduledStart is when a scheduled job that is ready to run starts migrating.
+func scheduledStart(job *dtsapi.MigrateJobInfo) (time.Time, bool) {
+	opt := job.MigrateOption
+	if dtsapi.Int64Value(job.Status) != dtsapi.StatusReadyRun || opt == nil || dtsapi.Int64Value(opt.RunMode) != 2 {
+		return time.Time{}, false
+	}
+	return apiTime(dtsapi.StringValue(opt.ExpectTime))
 }
 
 func describeJob(job *dtsapi.MigrateJobInfo) string {
