@@ -59,18 +59,14 @@ var (
 )
 
 var (
-	completeModes      = map[string]string{"wait_for_sync": "waitForSync", "immediately": "immediately"}
-	srcDatabaseTypes   = []string{"mysql", "redis", "mongodb"}
-	srcAccessTypes     = []string{"extranet", "cvm", "dcg", "vpncloud", "vpnselfbuild", "cdb"}
-	dstAccessTypes     = []string{"cdb"}
-	waitForTargets     = []string{"running", "ready_complete", "success"}
-	completeModeNames  = []string{"wait_for_sync", "immediately"}
-	checkStatusNames   = []string{"unavailable", "starting", "running", "finished"}
-	apiTimeZoneComment = "UTC+8"
+	completeModes     = map[string]string{"wait_for_sync": dtsapi.CompleteModeWaitForSync, "immediately": dtsapi.CompleteModeImmediately}
+	srcDatabaseTypes  = []string{"mysql", "redis", "mongodb"}
+	srcAccessTypes    = []string{"extranet", "cvm", "dcg", "vpncloud", "vpnselfbuild", "cdb"}
+	dstAccessTypes    = []string{"cdb"}
+	waitForTargets    = []string{"running", "ready_complete", "success"}
+	completeModeNames = []string{"wait_for_sync", "immediately"}
+	checkStatusNames  = []string{"unavailable", "starting", "running", "finished"}
 )
-
-// expectTimeLayout is how the API writes times, in UTC+8.
-const expectTimeLayout = "2006-01-02 15:04:05"
 
 // redisParamKeys maps redis_params attributes to their ExternParams keys.
 var redisParamKeys = []struct{ attr, key string }{
@@ -115,7 +111,7 @@ func expandMigrateOption(m *migrateJobResourceModel) (*dtsapi.MigrateOption, dia
 		t, d := m.ExpectTime.ValueRFC3339Time()
 		diags.Append(d...)
 		if !d.HasError() {
-			opt.ExpectTime = dtsapi.String(t.In(apiTimeZone).Format(expectTimeLayout))
+			opt.ExpectTime = dtsapi.String(dtsapi.FormatTime(t))
 		}
 	}
 	if s := m.ConsistencySampling; s != nil {
@@ -556,24 +552,13 @@ func statusName(code int64) string {
 	return "unknown"
 }
 
-var jobStatusNames = []string{
-	"creating", "created", "checking", "check_pass", "check_not_pass", "ready_run",
-	"running", "ready_complete", "success", "failed", "stopping", "completing",
-}
+// jobStatusNames are the names of the statuses this provider knows, in code order.
+var jobStatusNames = dtsapi.StatusNames()
 
-// apiTimeZone is the fixed UTC+8 zone the API writes its times in.
-var apiTimeZone = time.FixedZone(apiTimeZoneComment, 8*3600)
-
-// apiTime parses an API time; the API's "nothing" values give false.
+// apiTime parses an API time; the API's "nothing" values, and garbage, give false.
 func apiTime(s string) (time.Time, bool) {
-	if s == "" || s == "0000-00-00 00:00:00" {
-		return time.Time{}, false
-	}
-	t, err := time.ParseInLocation(expectTimeLayout, s, apiTimeZone)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return t, true
+	t, err := dtsapi.ParseTime(s)
+	return t, err == nil && !t.IsZero()
 }
 
 func flattenTime(p *string) timetypes.RFC3339 {
