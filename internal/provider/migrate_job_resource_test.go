@@ -100,6 +100,25 @@ func checkMockStatus(env *accEnv, want int) resource.TestCheckFunc {
 	}
 }
 
+// checkMockJob runs check on the emulator's stored copy of the job in state; against the real
+// service there is no such copy and it checks nothing.
+func checkMockJob(env *accEnv, check func(job dtsmock.Job) error) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if env.mock == nil {
+			return nil
+		}
+		jobID, err := jobIDOf(s)
+		if err != nil {
+			return err
+		}
+		job, ok := env.mock.Job(jobID)
+		if !ok {
+			return fmt.Errorf("job %s is not in the emulator", jobID)
+		}
+		return check(job)
+	}
+}
+
 // expectMutations checks the successful mutating calls the emulator saw for the job in state,
 // in order.
 func expectMutations(env *accEnv, want ...string) resource.TestCheckFunc {
@@ -230,21 +249,16 @@ func TestAccMigrateJob_fullToSuccess(t *testing.T) {
 				statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("databases").AtSliceIndex(0).AtMapKey("tables"),
 					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("order"), knownvalue.StringExact("order_item")})),
 			},
-			Check: func(s *terraform.State) error {
-				if env.mock == nil {
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkMockJob(env, func(job dtsmock.Job) error {
+					want := `[{"Database":"orders","Table":["order","order_item"]},{"Database":"customers"}]`
+					if job.DatabaseInfo != want {
+						return fmt.Errorf("emulator received DatabaseInfo %s, want %s", job.DatabaseInfo, want)
+					}
 					return nil
-				}
-				id, err := jobIDOf(s)
-				if err != nil {
-					return err
-				}
-				job, _ := env.mock.Job(id)
-				want := `[{"Database":"orders","Table":["order","order_item"]},{"Database":"customers"}]`
-				if job.DatabaseInfo != want {
-					return fmt.Errorf("emulator received DatabaseInfo %s, want %s", job.DatabaseInfo, want)
-				}
-				return checkMockStatus(env, dtsapi.StatusSuccess)(s)
-			},
+				}),
+				checkMockStatus(env, dtsapi.StatusSuccess),
+			),
 		}},
 	})
 }
@@ -312,20 +326,12 @@ func TestAccMigrateJob_scheduled(t *testing.T) {
 					// The API answers in UTC+8; the state keeps the configuration's spelling.
 					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("expect_time"), knownvalue.StringExact(at.Format(time.RFC3339))),
 				},
-				Check: func(s *terraform.State) error {
-					if env.mock == nil {
-						return nil
-					}
-					jobID, err := jobIDOf(s)
-					if err != nil {
-						return err
-					}
-					job, _ := env.mock.Job(jobID)
+				Check: checkMockJob(env, func(job dtsmock.Job) error {
 					if !job.ExpectTime.Equal(at) {
 						return fmt.Errorf("emulator stored ExpectTime %s, want %s", job.ExpectTime, at)
 					}
 					return nil
-				},
+				}),
 			},
 		},
 	})
@@ -459,20 +465,12 @@ func TestAccMigrateJob_updateWhileRunning(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(expectMutations(env,
 					"CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob",
 					"StopMigrateJob", "ModifyMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
-					func(s *terraform.State) error {
-						if env.mock == nil {
-							return nil
-						}
-						jobID, err := jobIDOf(s)
-						if err != nil {
-							return err
-						}
-						job, _ := env.mock.Job(jobID)
+					checkMockJob(env, func(job dtsmock.Job) error {
 						if job.SrcPassword != "src-secret" || job.DstPassword != "dst-secret" {
 							return fmt.Errorf("the modification lost the passwords: source %q, destination %q", job.SrcPassword, job.DstPassword)
 						}
 						return nil
-					}),
+					})),
 			},
 		},
 	})
@@ -652,7 +650,7 @@ func TestAccMigrateJob_throttlingAndTransientFaults(t *testing.T) {
 
 func TestAccMigrateJob_writeOnlyPasswords(t *testing.T) {
 	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
-	mock := env.needMock(t)
+	env.needMock(t)
 	const srcCanary, dstCanary = "canary-src-7f3a9c", "canary-dst-2b8e1d"
 	spec := func(version int, src string) jobSpec {
 		return jobSpec{
@@ -690,17 +688,12 @@ func TestAccMigrateJob_writeOnlyPasswords(t *testing.T) {
 		}
 	}
 	received := func(src string) resource.TestCheckFunc {
-		return func(s *terraform.State) error {
-			id, err := jobIDOf(s)
-			if err != nil {
-				return err
-			}
-			job, _ := mock.Job(id)
+		return checkMockJob(env, func(job dtsmock.Job) error {
 			if job.SrcPassword != src || job.DstPassword != dstCanary {
 				return fmt.Errorf("emulator received passwords %q / %q, want %q / %q", job.SrcPassword, job.DstPassword, src, dstCanary)
 			}
 			return nil
-		}
+		})
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories,
