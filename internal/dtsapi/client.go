@@ -14,6 +14,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -59,8 +60,9 @@ var allActions = []string{
 	ActionCompleteMigrateJob, ActionDeleteMigrateJob, ActionDescribeMigrateJobs,
 }
 
-// Defaults for the zero values of Config.
+// Defaults for the zero values of Config, and for the provider's attributes that set them.
 const (
+	DefaultMaxRetries     = 10
 	DefaultRateLimit      = 20.0
 	DefaultRequestTimeout = 60 * time.Second
 	DefaultMinBackoff     = 200 * time.Millisecond
@@ -71,6 +73,20 @@ const (
 	// DefaultHost is the public host that routes to the nearest region.
 	DefaultHost = "dts.tencentcloudapi.com"
 )
+
+// SignatureMethods lists the signature methods the API accepts, the default first.
+func SignatureMethods() []string {
+	return []string{SignatureMethodTC3, SignatureMethodHmacSHA256, SignatureMethodHmacSHA1}
+}
+
+// Regions lists the regions of the API reference's region list.
+func Regions() []string {
+	return []string{
+		"ap-beijing", "ap-beijing-bls", "ap-chengdu", "ap-chongqing", "ap-guangzhou",
+		"ap-guangzhou-open", "ap-hongkong", "ap-seoul", "ap-shanghai", "ap-shanghai-fsi",
+		"ap-shenzhen-fsi", "ap-singapore", "eu-frankfurt", "na-siliconvalley", "na-toronto",
+	}
+}
 
 // financeRegions must be reached through their own host.
 var financeRegions = map[string]bool{
@@ -272,28 +288,54 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// splitEndpoint separates an optional scheme from endpoint and settles the scheme.
+// ParseEndpoint splits "host[:port]" or "http(s)://host[:port]" into the host and the scheme
+// the SDK wants apart. An empty endpoint yields an empty host (DefaultEndpoint then applies)
+// and "https".
+func ParseEndpoint(s string) (host, scheme string, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", "https", nil
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", "", fmt.Errorf("cannot parse it as host[:port] or URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", "", fmt.Errorf("scheme %q is neither http nor https", u.Scheme)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return "", "", fmt.Errorf("%q has no host", s)
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil || u.Fragment != "" {
+		return "", "", fmt.Errorf("%q must be only a scheme, a host and a port: the API path is always /", s)
+	}
+	return u.Host, u.Scheme, nil
+}
+
+// splitEndpoint parses endpoint and settles the scheme with Config.Scheme, which must agree
+// with a scheme the endpoint names.
 func splitEndpoint(endpoint, scheme string) (host, finalScheme string, err error) {
 	scheme = strings.ToLower(scheme)
-	host = strings.TrimSpace(endpoint)
-	if before, after, found := strings.Cut(host, "://"); found {
-		urlScheme := strings.ToLower(before)
+	switch scheme {
+	case "", "http", "https":
+	default:
+		return "", "", fmt.Errorf("dtsapi: unsupported scheme %q (want http or https)", scheme)
+	}
+	host, urlScheme, err := ParseEndpoint(endpoint)
+	if err != nil {
+		return "", "", fmt.Errorf("dtsapi: endpoint: %w", err)
+	}
+	if strings.Contains(endpoint, "://") {
 		if scheme != "" && scheme != urlScheme {
 			return "", "", fmt.Errorf("dtsapi: endpoint %q disagrees with scheme %q", endpoint, scheme)
 		}
+		return host, urlScheme, nil
+	}
+	if scheme == "" {
 		scheme = urlScheme
-		host = after
-	}
-	host = strings.TrimSuffix(host, "/")
-	if strings.ContainsAny(host, "/?#") {
-		return "", "", fmt.Errorf("dtsapi: endpoint %q must be host[:port] without a path", endpoint)
-	}
-	switch scheme {
-	case "":
-		scheme = "https"
-	case "http", "https":
-	default:
-		return "", "", fmt.Errorf("dtsapi: unsupported scheme %q (want http or https)", scheme)
 	}
 	return host, scheme, nil
 }

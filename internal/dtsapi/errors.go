@@ -41,15 +41,25 @@ func (e *TransportError) Error() string {
 // Unwrap returns the underlying error, such as a *url.Error or context.DeadlineExceeded.
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// NotFoundError says that a migrate job does not exist (any more).
+// NotFoundError says that a migrate job does not exist (any more). It is the one not-found
+// error of the project: the waiter engine (internal/retry) recognises it by its NotFound
+// method, so finders and waiters speak of absence alike.
 type NotFoundError struct {
 	JobID string
+	// LastError is the API's answer that revealed the absence, when there was one.
+	LastError error
 }
 
 // Error implements error.
 func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("DTS migrate job (%s) not found", e.JobID)
 }
+
+// Unwrap returns the API's answer that revealed the absence, if any.
+func (e *NotFoundError) Unwrap() error { return e.LastError }
+
+// NotFound marks the error as an absence for internal/retry.
+func (*NotFoundError) NotFound() bool { return true }
 
 // Error codes that the predicates below recognise.
 const (

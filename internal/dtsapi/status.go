@@ -96,6 +96,25 @@ const (
 	StepStatusNotRun  = 4
 )
 
+// Codes of MigrateOption.
+const (
+	MigrateTypeStructure          = 1
+	MigrateTypeFull               = 2
+	MigrateTypeFullAndIncremental = 3
+
+	RunModeImmediate = 1
+	RunModeScheduled = 2
+
+	MigrateObjectInstance  = 1
+	MigrateObjectDatabases = 2
+
+	ConsistencyTypeNotConfigured          = 1
+	ConsistencyTypeFull                   = 2
+	ConsistencyTypeSampling               = 3
+	ConsistencyTypeInconsistentTablesOnly = 4
+	ConsistencyTypeNone                   = 5
+)
+
 // Completion modes of CompleteMigrateJob.
 const (
 	CompleteModeWaitForSync = "waitForSync"

@@ -1,5 +1,8 @@
 package provider
 
+// migrate_check_data_source.go: the dts_migrate_check data source, a job's latest check
+// result, read as it is or waited for.
+
 import (
 	"context"
 	"fmt"
@@ -52,7 +55,7 @@ func (d *migrateCheckDataSource) Schema(ctx context.Context, _ datasource.Schema
 				Computed:            true,
 			},
 			"passed": schema.BoolAttribute{
-				MarkdownDescription: "Whether the check has finished and passed.",
+				MarkdownDescription: "Whether the check has finished and passed (`status = \"finished\"` and `check_flag = 1`), as in `dts_migrate_job`'s `check.passed`.",
 				Computed:            true,
 			},
 			"check_flag": schema.Int64Attribute{
@@ -102,9 +105,7 @@ func (d *migrateCheckDataSource) Read(ctx context.Context, req datasource.ReadRe
 		err    error
 	)
 	if cfg.Wait.ValueBool() {
-		result, err = newJobWaiter(d.data, timeout).waitCheck(ctx, jobID,
-			[]string{dtsapi.CheckStatusStarting, dtsapi.CheckStatusRunning},
-			[]string{dtsapi.CheckStatusFinished, dtsapi.CheckStatusUnavailable}, 0)
+		result, err = newJobWaiter(d.data, timeout).waitMigrateCheckIdle(ctx, jobID)
 	} else {
 		result, err = d.data.client.DescribeMigrateCheckJob(ctx, jobID)
 	}
@@ -119,7 +120,7 @@ func (d *migrateCheckDataSource) Read(ctx context.Context, req datasource.ReadRe
 	}
 	flag := dtsapi.Int64Value(result.CheckFlag)
 	cfg.Status = types.StringValue(dtsapi.StringValue(result.Status))
-	cfg.Passed = types.BoolValue(flag == dtsapi.CheckFlagPassed && dtsapi.StringValue(result.Status) == dtsapi.CheckStatusFinished)
+	cfg.Passed = types.BoolValue(checkPassed(result))
 	cfg.CheckFlag = types.Int64Value(flag)
 	cfg.Progress = types.Int64Value(percent(result.Progress))
 	cfg.ErrorCode = types.Int64Value(dtsapi.Int64Value(result.ErrorCode))

@@ -1,12 +1,12 @@
 package provider
 
+// migrate_job_flex.go: expand (the resource's model to the wire) and flatten (the wire to the
+// models of the resource and the listing), nothing else.
+
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strconv"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -14,58 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/opendts/terraform-provider-dts/internal/dtsapi"
-)
-
-// codeTable maps the readable names of the schema to the API's numeric codes. Names are listed
-// in code order, which is also the order the documentation shows them in.
-type codeTable []struct {
-	name string
-	code int64
-}
-
-func (t codeTable) names() []string {
-	out := make([]string, len(t))
-	for i, e := range t {
-		out[i] = e.name
-	}
-	return out
-}
-
-func (t codeTable) code(name string) (int64, bool) {
-	for _, e := range t {
-		if e.name == name {
-			return e.code, true
-		}
-	}
-	return 0, false
-}
-
-// name returns the name of code, or "" when the table does not know it.
-func (t codeTable) name(code int64) string {
-	for _, e := range t {
-		if e.code == code {
-			return e.name
-		}
-	}
-	return ""
-}
-
-var (
-	migrateTypes = codeTable{{"structure", 1}, {"full", 2}, {"full_and_incremental", 3}}
-	runModes     = codeTable{{"immediate", 1}, {"scheduled", 2}}
-	// migrateObjects: a whole instance, or the databases (and tables) listed in databases.
-	migrateObjects   = codeTable{{"instance", 1}, {"databases", 2}}
-	consistencyTypes = codeTable{{"not_configured", 1}, {"full", 2}, {"sampling", 3}, {"inconsistent_tables_only", 4}, {"none", 5}}
-)
-
-var (
-	completeModes     = map[string]string{"wait_for_sync": dtsapi.CompleteModeWaitForSync, "immediately": dtsapi.CompleteModeImmediately}
-	srcDatabaseTypes  = []string{"mysql", "redis", "mongodb"}
-	srcAccessTypes    = []string{"extranet", "cvm", "dcg", "vpncloud", "vpnselfbuild", "cdb"}
-	dstAccessTypes    = []string{"cdb"}
-	waitForTargets    = []string{"running", "ready_complete", "success"}
-	completeModeNames = []string{"wait_for_sync", "immediately"}
-	checkStatusNames  = []string{"unavailable", "starting", "running", "finished"}
 )
 
 // redisParamKeys maps redis_params attributes to their ExternParams keys.
@@ -82,12 +30,6 @@ var mongoDBParamKeys = []struct{ attr, key string }{
 	{"auth_database", "SrcAuthDatabase"},
 	{"auth_flag", "SrcAuthFlag"},
 	{"auth_mechanism", "SrcAuthMechanism"},
-}
-
-// secrets are the values of a job's configuration that the API never returns. Write-only
-// values come from the configuration of the running operation and are never stored.
-type secrets struct {
-	srcPassword, srcAccessKey, dstPassword string
 }
 
 // expandMigrateOption renders the job's options as the API wants them.
@@ -274,9 +216,31 @@ func expandModifyRequest(jobID string, m *migrateJobResourceModel, s secrets) (*
 	}, diags
 }
 
-// flattenMigrateJob writes what the API says of a job into m. Values the API never returns
-// (passwords, access keys, write-only versions) and the lifecycle controls are left as they are.
+// flattenMigrateJob writes what the API says of a job into the resource's model m. Values the
+// API never returns (passwords, access keys, write-only versions) and the lifecycle controls
+// are left as they are.
 func flattenMigrateJob(ctx context.Context, job *dtsapi.MigrateJobInfo, m *migrateJobResourceModel) diag.Diagnostics {
+	diags := flattenJob(ctx, job, &m.migrateJobModel)
+	src := &sourceModel{sourceInfoModel: flattenSourceInfo(job)}
+	src.Password, src.PasswordWO, src.PasswordWOVersion = types.StringNull(), types.StringNull(), types.Int64Null()
+	src.AccessKey, src.AccessKeyWO, src.AccessKeyWOVersion = types.StringNull(), types.StringNull(), types.Int64Null()
+	if prior := m.Source; prior != nil {
+		src.Password, src.PasswordWOVersion = prior.Password, prior.PasswordWOVersion
+		src.AccessKey, src.AccessKeyWOVersion = prior.AccessKey, prior.AccessKeyWOVersion
+	}
+	m.Source = src
+	dst := &destinationModel{destinationInfoModel: flattenDestinationInfo(job)}
+	dst.Password, dst.PasswordWO, dst.PasswordWOVersion = types.StringNull(), types.StringNull(), types.Int64Null()
+	if prior := m.Destination; prior != nil {
+		dst.Password, dst.PasswordWOVersion = prior.Password, prior.PasswordWOVersion
+	}
+	m.Destination = dst
+	return diags
+}
+
+// flattenJob writes what the resource and the listing both say of a job into m. Where the
+// API's answer cannot be read, or spells a value differently from m, m keeps its value.
+func flattenJob(ctx context.Context, job *dtsapi.MigrateJobInfo, m *migrateJobModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(dtsapi.StringValue(job.JobId))
 	m.Name = types.StringValue(dtsapi.StringValue(job.JobName))
@@ -301,7 +265,7 @@ func flattenMigrateJob(ctx context.Context, job *dtsapi.MigrateJobInfo, m *migra
 		}
 	}
 	m.ConsistencySampling = nil
-	if p := opt.ConsistencyParams; p != nil && dtsapi.Int64Value(opt.ConsistencyType) == 3 {
+	if p := opt.ConsistencyParams; p != nil && dtsapi.Int64Value(opt.ConsistencyType) == dtsapi.ConsistencyTypeSampling {
 		m.ConsistencySampling = &consistencySamplingModel{
 			SelectRowsPerTable: types.Int64Value(dtsapi.Int64Value(p.SelectRowsPerTable)),
 			TablesSelectAll:    types.Int64Value(dtsapi.Int64Value(p.TablesSelectAll)),
@@ -316,9 +280,6 @@ func flattenMigrateJob(ctx context.Context, job *dtsapi.MigrateJobInfo, m *migra
 	} else {
 		m.Databases = dbs
 	}
-
-	m.Source = flattenSource(job, m.Source)
-	m.Destination = flattenDestination(job, m.Destination)
 
 	// An empty map in the configuration stays empty rather than turning null.
 	if m.Tags != nil {
@@ -347,68 +308,52 @@ func flattenMigrateJob(ctx context.Context, job *dtsapi.MigrateJobInfo, m *migra
 	return diags
 }
 
-func flattenSource(job *dtsapi.MigrateJobInfo, prior *sourceModel) *sourceModel {
+// flattenSourceInfo reads the source as the API returns it: without secrets.
+func flattenSourceInfo(job *dtsapi.MigrateJobInfo) sourceInfoModel {
 	src := job.SrcInfo
 	if src == nil {
 		src = &dtsapi.SrcInfo{}
 	}
-	out := &sourceModel{
-		DatabaseType:       types.StringValue(dtsapi.StringValue(job.SrcDatabaseType)),
-		AccessType:         types.StringValue(dtsapi.StringValue(job.SrcAccessType)),
-		IP:                 optionalString(dtsapi.StringValue(src.Ip)),
-		Port:               optionalInt(dtsapi.Int64Value(src.Port)),
-		User:               optionalString(dtsapi.StringValue(src.User)),
-		InstanceID:         optionalString(dtsapi.StringValue(src.InstanceId)),
-		CVMInstanceID:      optionalString(dtsapi.StringValue(src.CvmInstanceId)),
-		RDSInstanceID:      optionalString(dtsapi.StringValue(src.RdsInstanceId)),
-		VPCID:              optionalString(dtsapi.StringValue(src.VpcId)),
-		SubnetID:           optionalString(dtsapi.StringValue(src.SubnetId)),
-		UniqDCGID:          optionalString(dtsapi.StringValue(src.UniqDcgId)),
-		UniqVPNGwID:        optionalString(dtsapi.StringValue(src.UniqVpnGwId)),
-		CCNID:              optionalString(dtsapi.StringValue(src.CcnId)),
-		EngineVersion:      optionalString(dtsapi.StringValue(src.EngineVersion)),
-		Region:             optionalString(dtsapi.StringValue(src.Region)),
-		Supplier:           optionalString(dtsapi.StringValue(src.Supplier)),
-		Password:           types.StringNull(),
-		PasswordWO:         types.StringNull(),
-		PasswordWOVersion:  types.Int64Null(),
-		AccessKey:          types.StringNull(),
-		AccessKeyWO:        types.StringNull(),
-		AccessKeyWOVersion: types.Int64Null(),
+	return sourceInfoModel{
+		DatabaseType:  types.StringValue(dtsapi.StringValue(job.SrcDatabaseType)),
+		AccessType:    types.StringValue(dtsapi.StringValue(job.SrcAccessType)),
+		IP:            optionalString(dtsapi.StringValue(src.Ip)),
+		Port:          optionalInt(dtsapi.Int64Value(src.Port)),
+		User:          optionalString(dtsapi.StringValue(src.User)),
+		InstanceID:    optionalString(dtsapi.StringValue(src.InstanceId)),
+		CVMInstanceID: optionalString(dtsapi.StringValue(src.CvmInstanceId)),
+		RDSInstanceID: optionalString(dtsapi.StringValue(src.RdsInstanceId)),
+		VPCID:         optionalString(dtsapi.StringValue(src.VpcId)),
+		SubnetID:      optionalString(dtsapi.StringValue(src.SubnetId)),
+		UniqDCGID:     optionalString(dtsapi.StringValue(src.UniqDcgId)),
+		UniqVPNGwID:   optionalString(dtsapi.StringValue(src.UniqVpnGwId)),
+		CCNID:         optionalString(dtsapi.StringValue(src.CcnId)),
+		EngineVersion: optionalString(dtsapi.StringValue(src.EngineVersion)),
+		Region:        optionalString(dtsapi.StringValue(src.Region)),
+		Supplier:      optionalString(dtsapi.StringValue(src.Supplier)),
 	}
-	if prior != nil {
-		out.Password, out.PasswordWOVersion = prior.Password, prior.PasswordWOVersion
-		out.AccessKey, out.AccessKeyWOVersion = prior.AccessKey, prior.AccessKeyWOVersion
-	}
-	return out
 }
 
-func flattenDestination(job *dtsapi.MigrateJobInfo, prior *destinationModel) *destinationModel {
+// flattenDestinationInfo reads the destination as the API returns it: without its password.
+func flattenDestinationInfo(job *dtsapi.MigrateJobInfo) destinationInfoModel {
 	dst := job.DstInfo
 	if dst == nil {
 		dst = &dtsapi.DstInfo{}
 	}
-	out := &destinationModel{
-		DatabaseType:      types.StringValue(dtsapi.StringValue(job.DstDatabaseType)),
-		AccessType:        types.StringValue(dtsapi.StringValue(job.DstAccessType)),
-		InstanceID:        optionalString(dtsapi.StringValue(dst.InstanceId)),
-		Region:            optionalString(dtsapi.StringValue(dst.Region)),
-		IP:                optionalString(dtsapi.StringValue(dst.Ip)),
-		Port:              optionalInt(dtsapi.Int64Value(dst.Port)),
-		ReadOnly:          types.BoolValue(dtsapi.Int64Value(dst.ReadOnly) == 1),
-		User:              optionalString(dtsapi.StringValue(dst.User)),
-		Password:          types.StringNull(),
-		PasswordWO:        types.StringNull(),
-		PasswordWOVersion: types.Int64Null(),
+	return destinationInfoModel{
+		DatabaseType: types.StringValue(dtsapi.StringValue(job.DstDatabaseType)),
+		AccessType:   types.StringValue(dtsapi.StringValue(job.DstAccessType)),
+		InstanceID:   optionalString(dtsapi.StringValue(dst.InstanceId)),
+		Region:       optionalString(dtsapi.StringValue(dst.Region)),
+		IP:           optionalString(dtsapi.StringValue(dst.Ip)),
+		Port:         optionalInt(dtsapi.Int64Value(dst.Port)),
+		ReadOnly:     types.BoolValue(dtsapi.Int64Value(dst.ReadOnly) == 1),
+		User:         optionalString(dtsapi.StringValue(dst.User)),
 	}
-	if prior != nil {
-		out.Password, out.PasswordWOVersion = prior.Password, prior.PasswordWOVersion
-	}
-	return out
 }
 
 // flattenExternParams parses ExternParams into redis_params or mongodb_params, by source type.
-func flattenExternParams(s, srcType string, m *migrateJobResourceModel) diag.Diagnostics {
+func flattenExternParams(s, srcType string, m *migrateJobModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.RedisParams, m.MongoDBParams = nil, nil
 	if s == "" || s == "{}" || s == "[]" {
@@ -507,12 +452,19 @@ func flattenCheck(c *dtsapi.MigrateCheckResult) (types.Object, diag.Diagnostics)
 	flag := dtsapi.Int64Value(c.CheckFlag)
 	return types.ObjectValue(checkAttrTypes, map[string]attr.Value{
 		"status":        types.StringValue(dtsapi.StringValue(c.Status)),
-		"passed":        types.BoolValue(flag == dtsapi.CheckFlagPassed),
+		"passed":        types.BoolValue(checkPassed(c)),
 		"flag":          types.Int64Value(flag),
 		"progress":      types.Int64Value(percent(c.Progress)),
 		"error_code":    types.Int64Value(dtsapi.Int64Value(c.ErrorCode)),
 		"error_message": types.StringValue(dtsapi.StringValue(c.ErrorMessage)),
 	})
+}
+
+// checkPassed is what passed means, in the resource's check and in dts_migrate_check alike: the
+// check has finished, and its flag says it passed. A check flag of 1 on a check that is still
+// running (left from before a modification) is not a pass.
+func checkPassed(c *dtsapi.MigrateCheckResult) bool {
+	return dtsapi.StringValue(c.Status) == dtsapi.CheckStatusFinished && dtsapi.Int64Value(c.CheckFlag) == dtsapi.CheckFlagPassed
 }
 
 var (
@@ -531,108 +483,3 @@ var (
 		"progress": types.Int64Type, "error_code": types.Int64Type, "error_message": types.StringType,
 	}
 )
-
-// stepStatusNames names the Status of a migration step.
-var stepStatusNames = map[int64]string{0: "default", 1: "success", 2: "failed", 3: "running", 4: "not_run"}
-
-func stepStatusName(code int64) string {
-	if n, ok := stepStatusNames[code]; ok {
-		return n
-	}
-	return "unknown(" + strconv.FormatInt(code, 10) + ")"
-}
-
-// statusName is the schema's name of a job status: the API's names, with codes the provider
-// does not know shown as "unknown".
-func statusName(code int64) string {
-	n := dtsapi.StatusName(code)
-	if slices.Contains(jobStatusNames, n) {
-		return n
-	}
-	return "unknown"
-}
-
-// jobStatusNames are the names of the statuses this provider knows, in code order.
-var jobStatusNames = dtsapi.StatusNames()
-
-// apiTime parses an API time; the API's "nothing" values, and garbage, give false.
-func apiTime(s string) (time.Time, bool) {
-	t, err := dtsapi.ParseTime(s)
-	return t, err == nil && !t.IsZero()
-}
-
-func flattenTime(p *string) timetypes.RFC3339 {
-	if t, ok := apiTime(dtsapi.StringValue(p)); ok {
-		return timetypes.NewRFC3339TimeValue(t.UTC())
-	}
-	return timetypes.NewRFC3339Null()
-}
-
-// percent reads the API's percentages, which are strings such as "30".
-func percent(p *string) int64 {
-	f, err := strconv.ParseFloat(dtsapi.StringValue(p), 64)
-	if err != nil {
-		return 0
-	}
-	return int64(f)
-}
-
-func codeName(t codeTable, p *int64) types.String {
-	if p == nil {
-		return types.StringNull()
-	}
-	if n := t.name(*p); n != "" {
-		return types.StringValue(n)
-	}
-	return types.StringValue("unknown(" + strconv.FormatInt(*p, 10) + ")")
-}
-
-func boolCode(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
-func optionalInt(v int64) types.Int64 {
-	if v == 0 {
-		return types.Int64Null()
-	}
-	return types.Int64Value(v)
-}
-
-func optionalWire(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return dtsapi.String(s)
-}
-
-func optionalWireInt(v types.Int64) *int64 {
-	if v.IsNull() || v.IsUnknown() {
-		return nil
-	}
-	return dtsapi.Int64(v.ValueInt64())
-}
-
-func anyInt(v any) int64 {
-	switch n := v.(type) {
-	case float64:
-		return int64(n)
-	case string:
-		i, err := strconv.ParseInt(n, 10, 64)
-		if err != nil {
-			return 0
-		}
-		return i
-	default:
-		return 0
-	}
-}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -14,7 +13,7 @@ import (
 )
 
 func fullModel() *migrateJobResourceModel {
-	return &migrateJobResourceModel{
+	return &migrateJobResourceModel{migrateJobModel: migrateJobModel{
 		Name:            types.StringValue("orders"),
 		MigrateType:     types.StringValue("full_and_incremental"),
 		RunMode:         types.StringValue("scheduled"),
@@ -29,16 +28,17 @@ func fullModel() *migrateJobResourceModel {
 			{Database: types.StringValue("db1"), Schema: types.StringNull(), Tables: []types.String{types.StringValue("t1"), types.StringValue("t2")}},
 			{Database: types.StringValue("db2"), Schema: types.StringValue("public")},
 		},
-		Source: &sourceModel{
+		Tags: map[string]types.String{"b": types.StringValue("2"), "a": types.StringValue("1")},
+	},
+		Source: &sourceModel{sourceInfoModel: sourceInfoModel{
 			DatabaseType: types.StringValue("mysql"), AccessType: types.StringValue("extranet"),
 			IP: types.StringValue("10.0.0.5"), Port: types.Int64Value(3306), User: types.StringValue("u"),
 			Region: types.StringValue("ap-guangzhou"),
-		},
-		Destination: &destinationModel{
+		}},
+		Destination: &destinationModel{destinationInfoModel: destinationInfoModel{
 			DatabaseType: types.StringValue("mysql"), AccessType: types.StringValue("cdb"),
 			InstanceID: types.StringValue("cdb-1"), Region: types.StringValue("ap-guangzhou"), ReadOnly: types.BoolValue(true),
-		},
-		Tags: map[string]types.String{"b": types.StringValue("2"), "a": types.StringValue("1")},
+		}},
 	}
 }
 
@@ -115,7 +115,7 @@ func TestExternParamsRoundTrip(t *testing.T) {
 	if len(decoded) != 3 || decoded["ReplTimeout"] != float64(60) {
 		t.Errorf("ExternParams = %s", raw)
 	}
-	back := &migrateJobResourceModel{}
+	back := &migrateJobModel{}
 	if d := flattenExternParams(raw, "redis", back); d.HasError() {
 		t.Fatal(d)
 	}
@@ -126,7 +126,7 @@ func TestExternParamsRoundTrip(t *testing.T) {
 	m.RedisParams = nil
 	m.MongoDBParams = &mongoDBParamsModel{AuthDatabase: types.StringValue("admin"), AuthFlag: types.StringValue("1"), AuthMechanism: types.StringNull()}
 	raw = expandExternParams(m)
-	back = &migrateJobResourceModel{}
+	back = &migrateJobModel{}
 	flattenExternParams(raw, "mongodb", back)
 	if !reflect.DeepEqual(back.MongoDBParams, m.MongoDBParams) {
 		t.Errorf("mongodb round trip: %s -> %+v", raw, back.MongoDBParams)
@@ -170,26 +170,5 @@ func TestFlattenMigrateJobKeepsSecretsAndSpelling(t *testing.T) {
 	}
 	if prior.Databases != nil || prior.ConsistencySampling != nil || prior.ConsistencyType.ValueString() != "none" {
 		t.Errorf("whole-instance job flattened with databases %v", prior.Databases)
-	}
-}
-
-func TestETAEstimator(t *testing.T) {
-	e := &etaEstimator{}
-	if got := e.next(0, time.Second, time.Minute); got != time.Second {
-		t.Errorf("no progress yet: %s", got)
-	}
-	if got := e.next(10, time.Second, time.Minute); got != time.Second {
-		t.Errorf("first progress: %s", got)
-	}
-	e.start = e.start.Add(-time.Second) // 10% more took a second: 80% to go takes about 8 s
-	got := e.next(20, time.Second, time.Minute)
-	if got < 8*time.Second || got > 9*time.Second {
-		t.Errorf("estimate %s, want a little over 8s", got)
-	}
-	if got := e.next(20, time.Second, 5*time.Second); got != time.Second {
-		t.Errorf("an estimate past the longest wait should give way to the backoff: %s", got)
-	}
-	if got := e.next(100, time.Second, time.Minute); got != time.Second {
-		t.Errorf("finished progress: %s", got)
 	}
 }

@@ -1,5 +1,8 @@
 package provider
 
+// migrate_job_schema.go: the schema of dts_migrate_job, its attributes' descriptions and the
+// small attribute builders they share.
+
 import (
 	"context"
 	"fmt"
@@ -11,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
@@ -22,8 +24,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-func (r *migrateJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+// migrateJobSchema is the schema of dts_migrate_job.
+func migrateJobSchema(ctx context.Context) schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "A DTS migration job. `terraform apply` creates the job, runs its mandatory check, " +
 			"starts it (unless `start = false`) and waits until it reaches the state named by `wait_for`; " +
 			"a change is applied the way the API allows in the job's current state; `terraform destroy` " +
@@ -174,7 +177,7 @@ func (r *migrateJobResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString("wait_for_sync"),
-				Validators:          []validator.String{stringvalidator.OneOf(completeModeNames...)},
+				Validators:          []validator.String{stringvalidator.OneOf(completeModes.names()...)},
 			},
 			"status": schema.StringAttribute{
 				MarkdownDescription: "The job's status: one of " + enumDoc(jobStatusNames) + ", or `unknown` for a status code this provider does not know (see `status_code`).",
@@ -189,7 +192,7 @@ func (r *migrateJobResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Computed:            true,
 				Attributes: map[string]schema.Attribute{
 					"status":        schema.StringAttribute{Computed: true, MarkdownDescription: "The check's progress: " + enumDoc(checkStatusNames) + "."},
-					"passed":        schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the check passed."},
+					"passed":        schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the check has finished and passed (`status = \"finished\"` and `flag = 1`), as in `dts_migrate_check`."},
 					"flag":          schema.Int64Attribute{Computed: true, MarkdownDescription: "The API's check flag: 1 passed, 0 failed, 3 not checked."},
 					"progress":      schema.Int64Attribute{Computed: true, MarkdownDescription: "Check progress in percent."},
 					"error_code":    schema.Int64Attribute{Computed: true, MarkdownDescription: "The check's error code; 0 when it passed."},
@@ -213,7 +216,7 @@ func (r *migrateJobResource) Schema(ctx context.Context, _ resource.SchemaReques
 							"no":         schema.Int64Attribute{Computed: true, MarkdownDescription: "Step number."},
 							"name":       schema.StringAttribute{Computed: true, MarkdownDescription: "Step name."},
 							"id":         schema.StringAttribute{Computed: true, MarkdownDescription: "Step ID."},
-							"status":     schema.StringAttribute{Computed: true, MarkdownDescription: "Step status: `default`, `success`, `failed`, `running` or `not_run`."},
+							"status":     schema.StringAttribute{Computed: true, MarkdownDescription: "Step status: " + enumDoc(stepStatuses.names()) + "."},
 							"start_time": schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{}, MarkdownDescription: "When the step started (RFC 3339)."},
 						}},
 					},

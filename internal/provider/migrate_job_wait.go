@@ -1,5 +1,10 @@
 package provider
 
+// migrate_job_wait.go: how the provider watches a job. A finder and the status functions read
+// it; one named wait per transition polls it, each with its Pending and Target sets below; the
+// progress estimator times the polls. Nothing here changes a job: the operations that do are
+// in migrate_job_lifecycle.go.
+
 import (
 	"context"
 	"errors"
@@ -15,16 +20,62 @@ import (
 	"github.com/opendts/terraform-provider-dts/internal/retry"
 )
 
-// jobWaiter drives one job through the API's state machine for one Terraform operation.
+// statusNames names status codes, for the waits' sets.
+func statusNames(codes ...int64) []string {
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = dtsapi.StatusName(c)
+	}
+	return names
+}
+
+// The Pending and Target sets of the waits. A status in neither set ends a wait at once with
+// the job's own reason (failed, check_not_pass, …); statuses this provider does not know are
+// always waited on.
+var (
+	// A job leaves these statuses by itself; every other known status is settled.
+	settledPending = statusNames(dtsapi.StatusCreating, dtsapi.StatusChecking, dtsapi.StatusStopping, dtsapi.StatusCompleting)
+	settledTarget  = statusNames(dtsapi.StatusCreated, dtsapi.StatusCheckPass, dtsapi.StatusCheckNotPass, dtsapi.StatusReadyRun,
+		dtsapi.StatusRunning, dtsapi.StatusReadyComplete, dtsapi.StatusSuccess, dtsapi.StatusFailed)
+
+	// A started job is running once it migrates: ready_run is still on the way, unless the job
+	// is scheduled, where ready_run is where it waits for its start time.
+	runningPending          = statusNames(dtsapi.StatusCheckPass, dtsapi.StatusReadyRun)
+	runningTarget           = statusNames(dtsapi.StatusRunning, dtsapi.StatusReadyComplete, dtsapi.StatusCompleting, dtsapi.StatusSuccess)
+	scheduledRunningPending = statusNames(dtsapi.StatusCheckPass)
+	scheduledRunningTarget  = append(statusNames(dtsapi.StatusReadyRun), runningTarget...)
+
+	// An incremental job is ready to complete once its synchronisation has caught up.
+	readyCompletePending = statusNames(dtsapi.StatusCheckPass, dtsapi.StatusReadyRun, dtsapi.StatusRunning)
+	readyCompleteTarget  = statusNames(dtsapi.StatusReadyComplete, dtsapi.StatusCompleting, dtsapi.StatusSuccess)
+
+	// A job succeeds from any status of a started migration: a full one from running, an
+	// incremental one from ready_complete through completing.
+	succeededPending = statusNames(dtsapi.StatusCheckPass, dtsapi.StatusReadyRun, dtsapi.StatusRunning,
+		dtsapi.StatusReadyComplete, dtsapi.StatusCompleting)
+	succeededTarget = statusNames(dtsapi.StatusSuccess)
+
+	// A stopped migration fails, as the API says it does.
+	stoppedPending = statusNames(dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete, dtsapi.StatusStopping)
+	stoppedTarget  = statusNames(dtsapi.StatusFailed)
+
+	// A deleted job is one the API no longer lists; until then it may be in any status.
+	deletedPending = dtsapi.StatusNames()
+
+	// Right after CreateMigrateCheckJob the result may still read unavailable.
+	checkFinishedPending = []string{dtsapi.CheckStatusUnavailable, dtsapi.CheckStatusStarting, dtsapi.CheckStatusRunning}
+	checkFinishedTarget  = []string{dtsapi.CheckStatusFinished}
+	// A check nobody just started is idle when finished or unavailable (never run).
+	checkIdlePending = []string{dtsapi.CheckStatusStarting, dtsapi.CheckStatusRunning}
+	checkIdleTarget  = []string{dtsapi.CheckStatusFinished, dtsapi.CheckStatusUnavailable}
+)
+
+// jobWaiter polls jobs for one Terraform operation.
 type jobWaiter struct {
 	client           *dtsapi.Client
 	minPoll, maxPoll time.Duration
 	// timeout is the operation's whole timeout, named in timeout errors.
 	timeout time.Duration
-}
-
-func (r *migrateJobResource) waiter(timeout time.Duration) *jobWaiter {
-	return newJobWaiter(r.data, timeout)
 }
 
 func newJobWaiter(data *providerData, timeout time.Duration) *jobWaiter {
@@ -35,227 +86,88 @@ func newJobWaiter(data *providerData, timeout time.Duration) *jobWaiter {
 // be linear, and a long sleep on a bad estimate would report the end late.
 func (w *jobWaiter) longestETA() time.Duration { return 4 * w.maxPoll }
 
-// lookupSlack is how long before the request a job may have been created and still count as
-// the answer to a CreateMigrateJob whose response was lost; it absorbs the clocks' skew and
-// the API's one-second time resolution.
-const lookupSlack = 30 * time.Second
-
-// createJob calls CreateMigrateJob once. When the answer is lost (a network error, a timeout, a
-// 5xx or an InternalError), the job may or may not exist: it looks for jobs of exactly this
-// name created since the request began and adopts exactly one, so that a retry never makes
-// two jobs.
-func (w *jobWaiter) createJob(ctx context.Context, req *dtsapi.CreateMigrateJobRequest) (string, error) {
-	began := time.Now()
-	jobID, err := w.client.CreateMigrateJob(ctx, req)
-	if err == nil {
-		tflog.Info(ctx, "created DTS migrate job", map[string]any{"job_id": jobID})
-		return jobID, nil
-	}
-	if !answerLost(err) {
-		return "", err
-	}
-	name := dtsapi.StringValue(req.JobName)
-	tflog.Warn(ctx, "the answer to CreateMigrateJob was lost; looking for the job it may have created", map[string]any{"job_name": name, "error": err.Error()})
-	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-	defer cancel()
-	_, jobs, lerr := w.client.ListMigrateJobs(lookCtx, &dtsapi.DescribeMigrateJobsRequest{JobName: dtsapi.String(name)}, 0)
-	if lerr != nil {
-		return "", fmt.Errorf("%w; then, looking for a job it may have created anyway: %w. Check for a job named %q before applying again", err, lerr, name)
-	}
-	var found []*dtsapi.MigrateJobInfo
-	for _, j := range jobs {
-		created, ok := apiTime(dtsapi.StringValue(j.CreateTime))
-		if dtsapi.StringValue(j.JobName) == name && ok && !created.Before(began.Add(-lookupSlack)) {
-			found = append(found, j)
-		}
-	}
-	switch len(found) {
-	case 1:
-		jobID = dtsapi.StringValue(found[0].JobId)
-		tflog.Warn(ctx, "adopted the DTS migrate job created by a request whose answer was lost", map[string]any{"job_id": jobID})
-		return jobID, nil
-	case 0:
-		return "", fmt.Errorf("%w; no job named %q was created since the request began, so nothing was left behind: apply again", err, name)
-	default:
-		ids := make([]string, len(found))
-		for i, j := range found {
-			ids[i] = dtsapi.StringValue(j.JobId) + " (created " + dtsapi.StringValue(j.CreateTime) + ")"
-		}
-		return "", fmt.Errorf("%w; %d jobs named %q were created since the request began: %s. Import the right one with terraform import and delete the others",
-			err, len(found), name, strings.Join(ids, ", "))
-	}
+// findMigrateJobByID returns the job, or a *dtsapi.NotFoundError when the API does not list it.
+func findMigrateJobByID(ctx context.Context, client *dtsapi.Client, jobID string) (*dtsapi.MigrateJobInfo, error) {
+	return client.FindMigrateJob(ctx, jobID)
 }
 
-// answerLost reports whether a mutation's error leaves its outcome unknown.
-func answerLost(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return true
-	}
-	return dtsapi.IsTransient(err) && !dtsapi.IsThrottled(err)
-}
-
-// transitionalStatuses are the statuses a job leaves by itself; stableStatuses the others.
-var (
-	transitionalStatuses = []string{"creating", "checking", "stopping", "completing"}
-	stableStatuses       = []string{"created", "check_pass", "check_not_pass", "ready_run", "running", "ready_complete", "success", "failed"}
-)
-
-// settle waits for a job in a transitional status (creating, checking, stopping, completing,
-// or one this provider does not know) to leave it, and returns the job as it then is. delay
-// postpones the first read, after a call whose effect is not visible at once.
-func (w *jobWaiter) settle(ctx context.Context, jobID string, delay time.Duration) (*dtsapi.MigrateJobInfo, error) {
-	return w.waitJob(ctx, jobID, transitionalStatuses, stableStatuses, delay)
-}
-
-// modifyJob brings the job to a status that allows ModifyMigrateJob (stopping a running
-// migration) and modifies it.
-func (w *jobWaiter) modifyJob(ctx context.Context, jobID string, req *dtsapi.ModifyMigrateJobRequest) error {
-	for attempt := 0; ; attempt++ {
-		job, err := w.settle(ctx, jobID, 0)
+// statusMigrateJob reads the job for the waits; its state is the status name.
+func statusMigrateJob(client *dtsapi.Client, jobID string) retry.RefreshFunc[*dtsapi.MigrateJobInfo] {
+	return func(ctx context.Context) (*dtsapi.MigrateJobInfo, string, error) {
+		job, err := findMigrateJobByID(ctx, client, jobID)
 		if err != nil {
-			return err
+			return nil, "", err
 		}
-		switch status := dtsapi.Int64Value(job.Status); status {
-		case dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete:
-			if err := w.stopJob(ctx, jobID); err != nil {
-				return err
-			}
-		case dtsapi.StatusSuccess:
-			return fmt.Errorf("the job has finished (status success) and the API cannot modify a finished job; plan again, and the change is planned as a replacement")
-		}
-		err = w.client.ModifyMigrateJob(ctx, req)
-		if err == nil {
-			tflog.Info(ctx, "modified DTS migrate job", map[string]any{"job_id": jobID})
-			return nil
-		}
-		// The job may have moved on between the read and the call; look again, a few times.
-		if !dtsapi.IsNotAllowed(err) || attempt >= 3 {
-			return err
-		}
+		return job, dtsapi.StatusName(dtsapi.Int64Value(job.Status)), nil
 	}
 }
 
-// stopJob stops a migration and waits until the job has failed, as a stopped job does.
-func (w *jobWaiter) stopJob(ctx context.Context, jobID string) error {
-	tflog.Info(ctx, "stopping DTS migrate job", map[string]any{"job_id": jobID})
-	if err := w.client.StopMigrateJob(ctx, jobID); err != nil && !dtsapi.IsNotAllowed(err) {
-		return fmt.Errorf("stopping the migration: %w", err)
+// statusMigrateCheck reads the job's check for the waits; its state is the check's status.
+func statusMigrateCheck(client *dtsapi.Client, jobID string) retry.RefreshFunc[*dtsapi.MigrateCheckResult] {
+	return func(ctx context.Context) (*dtsapi.MigrateCheckResult, string, error) {
+		c, err := client.DescribeMigrateCheckJob(ctx, jobID)
+		if err != nil {
+			return nil, "", err
+		}
+		return c, dtsapi.StringValue(c.Status), nil
 	}
-	_, err := w.waitJob(ctx, jobID, []string{"ready_run", "running", "ready_complete", "stopping"}, []string{"failed"}, w.minPoll)
-	if use := unexpectedState(err); use != nil && use.State == "success" {
-		// The migration finished before the stop took effect.
-		return nil
+}
+
+// waitMigrateJobSettled waits for a job in a transitional status (creating, checking,
+// stopping, completing, or one this provider does not know) to leave it. delay postpones the
+// first read, after a call whose effect is not visible at once.
+func (w *jobWaiter) waitMigrateJobSettled(ctx context.Context, jobID string, delay time.Duration) (*dtsapi.MigrateJobInfo, error) {
+	return w.waitJob(ctx, jobID, settledPending, settledTarget, delay)
+}
+
+// waitMigrateJobRunning waits for a started job to migrate (or, scheduled, to wait for its
+// start time).
+func (w *jobWaiter) waitMigrateJobRunning(ctx context.Context, jobID string, scheduled bool, delay time.Duration) (*dtsapi.MigrateJobInfo, error) {
+	if scheduled {
+		return w.waitJob(ctx, jobID, scheduledRunningPending, scheduledRunningTarget, delay)
 	}
+	return w.waitJob(ctx, jobID, runningPending, runningTarget, delay)
+}
+
+// waitMigrateJobReadyComplete waits for an incremental job to catch up with its source.
+func (w *jobWaiter) waitMigrateJobReadyComplete(ctx context.Context, jobID string, delay time.Duration) (*dtsapi.MigrateJobInfo, error) {
+	return w.waitJob(ctx, jobID, readyCompletePending, readyCompleteTarget, delay)
+}
+
+// waitMigrateJobSucceeded waits for a migration to finish.
+func (w *jobWaiter) waitMigrateJobSucceeded(ctx context.Context, jobID string, delay time.Duration) (*dtsapi.MigrateJobInfo, error) {
+	return w.waitJob(ctx, jobID, succeededPending, succeededTarget, delay)
+}
+
+// waitMigrateJobStopped waits for a stopped migration to fail, as a stopped job does.
+func (w *jobWaiter) waitMigrateJobStopped(ctx context.Context, jobID string, delay time.Duration) (*dtsapi.MigrateJobInfo, error) {
+	return w.waitJob(ctx, jobID, stoppedPending, stoppedTarget, delay)
+}
+
+// waitMigrateJobDeleted waits until the API no longer lists the job.
+func (w *jobWaiter) waitMigrateJobDeleted(ctx context.Context, jobID string, delay time.Duration) error {
+	conf := &retry.StateChangeConf[*dtsapi.MigrateJobInfo]{
+		Delay:          delay,
+		Pending:        deletedPending,
+		PendingFunc:    isUnknownStatus,
+		TargetNotFound: true,
+		MinInterval:    w.minPoll,
+		MaxInterval:    w.maxPoll,
+		Refresh:        statusMigrateJob(w.client, jobID),
+	}
+	_, err := conf.WaitForState(ctx)
 	return err
 }
 
-// converge drives the job from where it is to what m asks for: a check when check is true or
-// the job needs one to start, a start when m.Start, then the waits of m.WaitFor and
-// m.Complete. It returns the job as its last wait saw it (nil when something may have changed
-// since) and the last check result it read, if any. settleDelay postpones the first read.
-func (w *jobWaiter) converge(ctx context.Context, jobID string, m *migrateJobResourceModel, check bool, settleDelay time.Duration) (*dtsapi.MigrateJobInfo, *dtsapi.MigrateCheckResult, error) {
-	job, err := w.settle(ctx, jobID, settleDelay)
-	if err != nil {
-		return nil, nil, err
-	}
-	status := dtsapi.Int64Value(job.Status)
-	start := m.Start.ValueBool()
-	var result *dtsapi.MigrateCheckResult
-	needsCheck := check || start && (status == dtsapi.StatusCreated || status == dtsapi.StatusCheckNotPass)
-	if needsCheck && slices.Contains([]int64{dtsapi.StatusCreated, dtsapi.StatusCheckPass, dtsapi.StatusCheckNotPass, dtsapi.StatusFailed}, status) {
-		if result, err = w.checkJob(ctx, jobID); err != nil {
-			return nil, result, err
-		}
-		status = dtsapi.StatusCheckPass
-	}
-	if !start {
-		if result != nil {
-			job = nil // the check moved the job on
-		}
-		return job, result, nil
-	}
-	started := false
-	if status == dtsapi.StatusCheckPass {
-		tflog.Info(ctx, "starting DTS migrate job", map[string]any{"job_id": jobID})
-		if err := w.client.StartMigrateJob(ctx, jobID); err != nil {
-			return nil, result, fmt.Errorf("starting the migration: %w", err)
-		}
-		started = true
-	}
-	if !started && !slices.Contains([]int64{dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete, dtsapi.StatusSuccess}, status) {
-		// Nothing runs (for instance a job that failed earlier): there is nothing to wait for.
-		if result != nil {
-			job = nil
-		}
-		return job, result, nil
-	}
-
-	// A start is not visible at once: the first read waits a poll interval.
-	delay := time.Duration(0)
-	if started {
-		delay = w.minPoll
-	}
-	scheduled := m.RunMode.ValueString() == "scheduled"
-	switch {
-	case m.Complete.ValueBool():
-		job, err = w.waitJob(ctx, jobID, []string{"check_pass", "ready_run", "running"}, []string{"ready_complete", "completing", "success"}, delay)
-		if err != nil {
-			return nil, result, err
-		}
-		delay = 0
-		if dtsapi.Int64Value(job.Status) == dtsapi.StatusReadyComplete {
-			mode := completeModes[m.CompleteMode.ValueString()]
-			tflog.Info(ctx, "completing DTS migrate job", map[string]any{"job_id": jobID, "complete_mode": mode})
-			if err := w.client.CompleteMigrateJob(ctx, jobID, mode); err != nil {
-				return nil, result, fmt.Errorf("completing the migration: %w", err)
-			}
-			delay = w.minPoll
-		}
-		job, err = w.waitJob(ctx, jobID, []string{"ready_complete", "completing"}, []string{"success"}, delay)
-	case m.WaitFor.ValueString() == "success":
-		job, err = w.waitJob(ctx, jobID, []string{"check_pass", "ready_run", "running"}, []string{"success"}, delay)
-	case m.WaitFor.ValueString() == "ready_complete":
-		job, err = w.waitJob(ctx, jobID, []string{"check_pass", "ready_run", "running"}, []string{"ready_complete", "completing", "success"}, delay)
-	default:
-		pending, target := []string{"check_pass", "ready_run"}, []string{"running", "ready_complete", "completing", "success"}
-		if scheduled {
-			pending, target = []string{"check_pass"}, append(target, "ready_run")
-		}
-		job, err = w.waitJob(ctx, jobID, pending, target, delay)
-	}
-	if err != nil {
-		return nil, result, err
-	}
-	return job, result, nil
+// waitMigrateJobCheckFinished waits for the check that CreateMigrateCheckJob started.
+func (w *jobWaiter) waitMigrateJobCheckFinished(ctx context.Context, jobID string, delay time.Duration) (*dtsapi.MigrateCheckResult, error) {
+	return w.waitCheck(ctx, jobID, checkFinishedPending, checkFinishedTarget, delay)
 }
 
-// checkJob runs the mandatory check and waits for its result; a failed check is an error that
-// carries the check's message and the job's error details.
-func (w *jobWaiter) checkJob(ctx context.Context, jobID string) (*dtsapi.MigrateCheckResult, error) {
-	tflog.Info(ctx, "checking DTS migrate job", map[string]any{"job_id": jobID})
-	if err := w.client.CreateMigrateCheckJob(ctx, jobID); err != nil {
-		return nil, fmt.Errorf("starting the migration check: %w", err)
-	}
-	// Right after the call the result may still read unavailable: wait through it.
-	result, err := w.waitCheck(ctx, jobID,
-		[]string{dtsapi.CheckStatusUnavailable, dtsapi.CheckStatusStarting, dtsapi.CheckStatusRunning},
-		[]string{dtsapi.CheckStatusFinished}, w.minPoll)
-	if err != nil {
-		return result, fmt.Errorf("waiting for the migration check: %w", err)
-	}
-	switch dtsapi.Int64Value(result.CheckFlag) {
-	case dtsapi.CheckFlagPassed:
-		return result, nil
-	case dtsapi.CheckFlagFailed:
-		details := ""
-		if job, ferr := w.client.FindMigrateJob(ctx, jobID); ferr == nil && len(job.ErrorInfo) > 0 {
-			details = "; details: " + jobErrorText(job)
-		}
-		return result, fmt.Errorf("%w: %s (error code %d)%s. Fix the configuration or the databases and apply again: the job is tainted and will be replaced",
-			errCheckFailed, dtsapi.StringValue(result.ErrorMessage), dtsapi.Int64Value(result.ErrorCode), details)
-	default:
-		return result, fmt.Errorf("the migration check finished without a verdict (check flag %d)", dtsapi.Int64Value(result.CheckFlag))
-	}
+// waitMigrateCheckIdle waits for a check that is starting or running to finish; a finished or
+// never-run check ends it at once.
+func (w *jobWaiter) waitMigrateCheckIdle(ctx context.Context, jobID string) (*dtsapi.MigrateCheckResult, error) {
+	return w.waitCheck(ctx, jobID, checkIdlePending, checkIdleTarget, 0)
 }
 
 // waitCheck polls the job's check result until its status is in target, and returns it.
@@ -267,16 +179,7 @@ func (w *jobWaiter) waitCheck(ctx context.Context, jobID string, pending, target
 		Target:      target,
 		MinInterval: w.minPoll,
 		MaxInterval: w.maxPoll,
-		Refresh: func(ctx context.Context) (*dtsapi.MigrateCheckResult, string, error) {
-			c, err := w.client.DescribeMigrateCheckJob(ctx, jobID)
-			if dtsapi.IsNotFound(err) {
-				return nil, "", &retry.NotFoundError{What: fmt.Sprintf("DTS migrate job (%s)", jobID), LastError: err}
-			}
-			if err != nil {
-				return nil, "", err
-			}
-			return c, dtsapi.StringValue(c.Status), nil
-		},
+		Refresh:     statusMigrateCheck(w.client, jobID),
 		Describe: func(c *dtsapi.MigrateCheckResult) string {
 			return "check progress " + dtsapi.StringValue(c.Progress) + "%"
 		},
@@ -306,7 +209,7 @@ func (w *jobWaiter) waitJob(ctx context.Context, jobID string, pending, target [
 		PendingFunc: isUnknownStatus,
 		MinInterval: w.minPoll,
 		MaxInterval: w.maxPoll,
-		Refresh:     w.statusJob(jobID),
+		Refresh:     statusMigrateJob(w.client, jobID),
 		Describe:    describeJob,
 		NextInterval: func(job *dtsapi.MigrateJobInfo, _ string, chosen time.Duration) time.Duration {
 			if start, ok := scheduledStart(job); ok {
@@ -345,65 +248,6 @@ func (w *jobWaiter) waitJob(ctx context.Context, jobID string, pending, target [
 	return job, err
 }
 
-// statusJob is the refresh function of the job waiters.
-func (w *jobWaiter) statusJob(jobID string) retry.RefreshFunc[*dtsapi.MigrateJobInfo] {
-	return func(ctx context.Context) (*dtsapi.MigrateJobInfo, string, error) {
-		job, err := w.client.FindMigrateJob(ctx, jobID)
-		if dtsapi.IsNotFound(err) {
-			return nil, "", &retry.NotFoundError{What: fmt.Sprintf("DTS migrate job (%s)", jobID), LastError: err}
-		}
-		if err != nil {
-			return nil, "", err
-		}
-		return job, dtsapi.StatusName(dtsapi.Int64Value(job.Status)), nil
-	}
-}
-
-// deleteJob stops the job when it runs, waits out transitions, deletes it and waits until the
-// API no longer lists it. A job that is not found at any step is deleted.
-func (w *jobWaiter) deleteJob(ctx context.Context, jobID string) error {
-	for attempt := 0; ; attempt++ {
-		job, err := w.settle(ctx, jobID, 0)
-		if dtsapi.IsNotFound(err) || retry.IsNotFound(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch dtsapi.Int64Value(job.Status) {
-		case dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete:
-			if err := w.stopJob(ctx, jobID); err != nil {
-				if retry.IsNotFound(err) {
-					return nil
-				}
-				return err
-			}
-		}
-		tflog.Info(ctx, "deleting DTS migrate job", map[string]any{"job_id": jobID})
-		err = w.client.DeleteMigrateJob(ctx, jobID)
-		switch {
-		case err == nil:
-		case dtsapi.IsNotFound(err):
-			return nil
-		case dtsapi.IsNotAllowed(err) && attempt < 3:
-			continue
-		default:
-			return err
-		}
-		conf := &retry.StateChangeConf[*dtsapi.MigrateJobInfo]{
-			Delay:          w.minPoll,
-			Pending:        jobStatusNames,
-			PendingFunc:    isUnknownStatus,
-			TargetNotFound: true,
-			MinInterval:    w.minPoll,
-			MaxInterval:    w.maxPoll,
-			Refresh:        w.statusJob(jobID),
-		}
-		_, err = conf.WaitForState(ctx)
-		return err
-	}
-}
-
 // etaEstimator times the next poll from a progress percentage: once progress has risen
 // between two reads, it looks again just after the moment that rate says the end comes, which
 // is both sooner after the end and fewer reads than blind backoff. Until then, and when the
@@ -438,7 +282,7 @@ func (e *etaEstimator) next(pct int64, chosen, longest time.Duration) time.Durat
 // scheduledStart is when a scheduled job that is ready to run starts migrating.
 func scheduledStart(job *dtsapi.MigrateJobInfo) (time.Time, bool) {
 	opt := job.MigrateOption
-	if dtsapi.Int64Value(job.Status) != dtsapi.StatusReadyRun || opt == nil || dtsapi.Int64Value(opt.RunMode) != 2 {
+	if dtsapi.Int64Value(job.Status) != dtsapi.StatusReadyRun || opt == nil || dtsapi.Int64Value(opt.RunMode) != dtsapi.RunModeScheduled {
 		return time.Time{}, false
 	}
 	return apiTime(dtsapi.StringValue(opt.ExpectTime))
@@ -488,4 +332,23 @@ func orNever(te *retry.TimeoutError) string {
 		return te.Detail
 	}
 	return te.LastState
+}
+
+// jobErrorText joins what a job says about its failure.
+func jobErrorText(job *dtsapi.MigrateJobInfo) string {
+	var parts []string
+	for _, e := range job.ErrorInfo {
+		if e == nil {
+			continue
+		}
+		p := dtsapi.StringValue(e.ErrorLog)
+		if h := dtsapi.StringValue(e.HelpDoc); h != "" {
+			p += " (see " + h + ")"
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return "the API gave no reason"
+	}
+	return strings.Join(slices.Compact(parts), "; ")
 }

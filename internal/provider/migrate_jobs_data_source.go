@@ -1,5 +1,9 @@
 package provider
 
+// migrate_jobs_data_source.go: the dts_migrate_jobs data source, which lists jobs page by page
+// and filters them by what the API cannot filter on. The schema of one listed job is in
+// migrate_jobs_schema.go.
+
 import (
 	"context"
 	"fmt"
@@ -7,14 +11,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -42,7 +43,7 @@ func (d *migrateJobsDataSource) Metadata(_ context.Context, req datasource.Metad
 	resp.TypeName = req.ProviderTypeName + "_migrate_jobs"
 }
 
-func (d *migrateJobsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *migrateJobsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = dschema.Schema{
 		MarkdownDescription: "Lists DTS migration jobs and their state, every page of them. Passwords and access keys are never part of the listing.",
 		Attributes: map[string]dschema.Attribute{
@@ -98,76 +99,10 @@ func (d *migrateJobsDataSource) Schema(ctx context.Context, _ datasource.SchemaR
 			"jobs": dschema.ListNestedAttribute{
 				MarkdownDescription: "The jobs, with everything `dts_migrate_job` exposes except secrets and lifecycle controls.",
 				Computed:            true,
-				NestedObject:        dschema.NestedAttributeObject{Attributes: jobListingAttributes(ctx)},
+				NestedObject:        dschema.NestedAttributeObject{Attributes: jobListingAttributes()},
 			},
 		},
 	}
-}
-
-// listingExcluded are the resource's attributes a listing leaves out: secrets, which the API
-// never returns, the lifecycle controls, which are the resource's own, and the check, which
-// the listing does not read (dts_migrate_check does).
-var listingExcluded = []string{
-	"password", "password_wo", "password_wo_version", "access_key", "access_key_wo", "access_key_wo_version",
-	"start", "wait_for", "complete", "complete_mode", "check",
-}
-
-// jobListingAttributes derives the attributes of one listed job from the resource's schema, so
-// that the two always describe a job alike.
-func jobListingAttributes(ctx context.Context) map[string]dschema.Attribute {
-	var resp resource.SchemaResponse
-	(&migrateJobResource{}).Schema(ctx, resource.SchemaRequest{}, &resp)
-	return computedAttributes(resp.Schema.Attributes)
-}
-
-func computedAttributes(in map[string]rschema.Attribute) map[string]dschema.Attribute {
-	out := make(map[string]dschema.Attribute, len(in))
-	for name, a := range in {
-		if slices.Contains(listingExcluded, name) {
-			continue
-		}
-		out[name] = computedAttribute(a)
-	}
-	return out
-}
-
-func computedAttribute(a rschema.Attribute) dschema.Attribute {
-	desc := listingDescription(a.GetMarkdownDescription())
-	switch a := a.(type) {
-	case rschema.StringAttribute:
-		return dschema.StringAttribute{Computed: true, MarkdownDescription: desc, CustomType: a.CustomType}
-	case rschema.Int64Attribute:
-		return dschema.Int64Attribute{Computed: true, MarkdownDescription: desc}
-	case rschema.BoolAttribute:
-		return dschema.BoolAttribute{Computed: true, MarkdownDescription: desc}
-	case rschema.ListAttribute:
-		return dschema.ListAttribute{Computed: true, MarkdownDescription: desc, ElementType: a.ElementType}
-	case rschema.MapAttribute:
-		return dschema.MapAttribute{Computed: true, MarkdownDescription: desc, ElementType: a.ElementType}
-	case rschema.SingleNestedAttribute:
-		return dschema.SingleNestedAttribute{Computed: true, MarkdownDescription: desc, Attributes: computedAttributes(a.Attributes)}
-	case rschema.ListNestedAttribute:
-		return dschema.ListNestedAttribute{Computed: true, MarkdownDescription: desc,
-			NestedObject: dschema.NestedAttributeObject{Attributes: computedAttributes(a.NestedObject.Attributes)}}
-	default:
-		panic(fmt.Sprintf("computedAttribute: no data source form for %T; add one", a))
-	}
-}
-
-// listingDescription keeps what a description says about the value and drops what it says
-// about configuring it (defaults, requirements, replacement).
-func listingDescription(desc string) string {
-	var kept []string
-	for _, sentence := range strings.SplitAfter(desc, ". ") {
-		s := strings.TrimSpace(sentence)
-		if s == "" || strings.HasPrefix(s, "Default:") || strings.HasPrefix(s, "Required") || strings.HasPrefix(s, "When omitted") ||
-			strings.Contains(s, "replaces the job") || strings.Contains(s, "Changing it") ||
-			strings.HasPrefix(s, "Only with") || strings.HasPrefix(s, "must be") || strings.Contains(s, "not allowed otherwise") {
-			continue
-		}
-		kept = append(kept, s)
-	}
-	return strings.Join(kept, " ")
 }
 
 func (d *migrateJobsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
@@ -224,42 +159,15 @@ func (d *migrateJobsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	cfg.IDs = make([]types.String, 0, len(jobs))
 	cfg.Jobs = make([]migrateJobListingModel, 0, len(jobs))
 	for _, job := range jobs {
-		var m migrateJobResourceModel
-		resp.Diagnostics.Append(flattenMigrateJob(ctx, job, &m)...)
-		cfg.IDs = append(cfg.IDs, m.ID)
-		cfg.Jobs = append(cfg.Jobs, listingOf(&m))
+		l := migrateJobListingModel{Source: flattenSourceInfo(job), Destination: flattenDestinationInfo(job)}
+		resp.Diagnostics.Append(flattenJob(ctx, job, &l.migrateJobModel)...)
+		cfg.IDs = append(cfg.IDs, l.ID)
+		cfg.Jobs = append(cfg.Jobs, l)
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
-}
-
-// listingOf is the listing's view of a job the resource's flattener has read.
-func listingOf(m *migrateJobResourceModel) migrateJobListingModel {
-	l := migrateJobListingModel{
-		ID: m.ID, Name: m.Name, MigrateType: m.MigrateType, RunMode: m.RunMode, ExpectTime: m.ExpectTime,
-		MigrateObject: m.MigrateObject, Databases: m.Databases, ConsistencyType: m.ConsistencyType,
-		ConsistencySampling: m.ConsistencySampling, OverrideRoot: m.OverrideRoot,
-		RedisParams: m.RedisParams, MongoDBParams: m.MongoDBParams, Tags: m.Tags,
-		Status: m.Status, StatusCode: m.StatusCode, Detail: m.Detail, Errors: m.Errors,
-		CreateTime: m.CreateTime, StartTime: m.StartTime, EndTime: m.EndTime,
-	}
-	if s := m.Source; s != nil {
-		l.Source = &sourceListingModel{
-			DatabaseType: s.DatabaseType, AccessType: s.AccessType, IP: s.IP, Port: s.Port, User: s.User,
-			InstanceID: s.InstanceID, CVMInstanceID: s.CVMInstanceID, RDSInstanceID: s.RDSInstanceID,
-			VPCID: s.VPCID, SubnetID: s.SubnetID, UniqDCGID: s.UniqDCGID, UniqVPNGwID: s.UniqVPNGwID,
-			CCNID: s.CCNID, EngineVersion: s.EngineVersion, Region: s.Region, Supplier: s.Supplier,
-		}
-	}
-	if d := m.Destination; d != nil {
-		l.Destination = &destinationListingModel{
-			DatabaseType: d.DatabaseType, AccessType: d.AccessType, InstanceID: d.InstanceID, Region: d.Region,
-			IP: d.IP, Port: d.Port, ReadOnly: d.ReadOnly, User: d.User,
-		}
-	}
-	return l
 }
 
 type migrateJobsDataSourceModel struct {
@@ -276,57 +184,10 @@ type migrateJobsDataSourceModel struct {
 	Jobs       []migrateJobListingModel  `tfsdk:"jobs"`
 }
 
+// migrateJobListingModel is one listed job: what the resource says of it, without secrets,
+// lifecycle controls or the check.
 type migrateJobListingModel struct {
-	ID                  types.String              `tfsdk:"id"`
-	Name                types.String              `tfsdk:"name"`
-	MigrateType         types.String              `tfsdk:"migrate_type"`
-	RunMode             types.String              `tfsdk:"run_mode"`
-	ExpectTime          timetypes.RFC3339         `tfsdk:"expect_time"`
-	MigrateObject       types.String              `tfsdk:"migrate_object"`
-	Databases           []databaseModel           `tfsdk:"databases"`
-	ConsistencyType     types.String              `tfsdk:"consistency_type"`
-	ConsistencySampling *consistencySamplingModel `tfsdk:"consistency_sampling"`
-	OverrideRoot        types.Bool                `tfsdk:"override_root"`
-	Source              *sourceListingModel       `tfsdk:"source"`
-	Destination         *destinationListingModel  `tfsdk:"destination"`
-	RedisParams         *redisParamsModel         `tfsdk:"redis_params"`
-	MongoDBParams       *mongoDBParamsModel       `tfsdk:"mongodb_params"`
-	Tags                map[string]types.String   `tfsdk:"tags"`
-	Status              types.String              `tfsdk:"status"`
-	StatusCode          types.Int64               `tfsdk:"status_code"`
-	Detail              types.Object              `tfsdk:"detail"`
-	Errors              types.List                `tfsdk:"errors"`
-	CreateTime          timetypes.RFC3339         `tfsdk:"create_time"`
-	StartTime           timetypes.RFC3339         `tfsdk:"start_time"`
-	EndTime             timetypes.RFC3339         `tfsdk:"end_time"`
-}
-
-type sourceListingModel struct {
-	DatabaseType  types.String `tfsdk:"database_type"`
-	AccessType    types.String `tfsdk:"access_type"`
-	IP            types.String `tfsdk:"ip"`
-	Port          types.Int64  `tfsdk:"port"`
-	User          types.String `tfsdk:"user"`
-	InstanceID    types.String `tfsdk:"instance_id"`
-	CVMInstanceID types.String `tfsdk:"cvm_instance_id"`
-	RDSInstanceID types.String `tfsdk:"rds_instance_id"`
-	VPCID         types.String `tfsdk:"vpc_id"`
-	SubnetID      types.String `tfsdk:"subnet_id"`
-	UniqDCGID     types.String `tfsdk:"uniq_dcg_id"`
-	UniqVPNGwID   types.String `tfsdk:"uniq_vpn_gw_id"`
-	CCNID         types.String `tfsdk:"ccn_id"`
-	EngineVersion types.String `tfsdk:"engine_version"`
-	Region        types.String `tfsdk:"region"`
-	Supplier      types.String `tfsdk:"supplier"`
-}
-
-type destinationListingModel struct {
-	DatabaseType types.String `tfsdk:"database_type"`
-	AccessType   types.String `tfsdk:"access_type"`
-	InstanceID   types.String `tfsdk:"instance_id"`
-	Region       types.String `tfsdk:"region"`
-	IP           types.String `tfsdk:"ip"`
-	Port         types.Int64  `tfsdk:"port"`
-	ReadOnly     types.Bool   `tfsdk:"read_only"`
-	User         types.String `tfsdk:"user"`
+	migrateJobModel
+	Source      sourceInfoModel      `tfsdk:"source"`
+	Destination destinationInfoModel `tfsdk:"destination"`
 }

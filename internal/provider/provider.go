@@ -5,9 +5,9 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,22 +45,11 @@ var attributeEnv = map[string]string{
 	"region": envRegion, "endpoint": envEndpoint, "signature_method": envSignatureMethod,
 }
 
-// Defaults of the provider's optional attributes.
-const (
-	defaultSignatureMethod = "TC3-HMAC-SHA256"
-	defaultMaxRetries      = 10
-	defaultRequestTimeout  = 60 * time.Second
-	defaultRateLimit       = 20.0
+// The API's regions and signature methods, as dtsapi lists them.
+var (
+	regions          = dtsapi.Regions()
+	signatureMethods = dtsapi.SignatureMethods()
 )
-
-// regions are the values of the API reference's region list.
-var regions = []string{
-	"ap-beijing", "ap-beijing-bls", "ap-chengdu", "ap-chongqing", "ap-guangzhou",
-	"ap-guangzhou-open", "ap-hongkong", "ap-seoul", "ap-shanghai", "ap-shanghai-fsi",
-	"ap-shenzhen-fsi", "ap-singapore", "eu-frankfurt", "na-siliconvalley", "na-toronto",
-}
-
-var signatureMethods = []string{"TC3-HMAC-SHA256", "HmacSHA256", "HmacSHA1"}
 
 // Options are test seams: they tune how fast the provider polls and backs off, and never appear
 // in the user-facing schema.
@@ -138,22 +127,22 @@ func (p *dtsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Validators:          []validator.String{endpointValidator{}},
 			},
 			"signature_method": schema.StringAttribute{
-				MarkdownDescription: "How requests are signed: `TC3-HMAC-SHA256` (default), `HmacSHA256` or `HmacSHA1`. Environment variable: `" + envSignatureMethod + "`.",
+				MarkdownDescription: "How requests are signed: " + enumDoc(signatureMethods) + "; default `" + dtsapi.SignatureMethodTC3 + "`. Environment variable: `" + envSignatureMethod + "`.",
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(signatureMethods...)},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a throttled request, or a failed read, is retried with exponential backoff. Default: %d.", defaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a throttled request, or a failed read, is retried with exponential backoff. Default: %d.", dtsapi.DefaultMaxRetries),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(0, 100)},
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "How long one API request may take, as a Go duration such as `60s` or `2m`. Default: `60s`.",
+				MarkdownDescription: "How long one API request may take, as a Go duration such as `60s` or `2m`. Default: `" + strconv.Itoa(int(dtsapi.DefaultRequestTimeout.Seconds())) + "s`.",
 				Optional:            true,
 				CustomType:          timetypes.GoDurationType{},
 			},
 			"rate_limit": schema.Float64Attribute{
-				MarkdownDescription: fmt.Sprintf("Requests per second the provider sends for each API action, so that parallel operations do not provoke throttling. Default: %g, the API's limit; `DescribeMigrateJobs`, which the API allows 2.5 times as often, gets 2.5 times this rate.", defaultRateLimit),
+				MarkdownDescription: fmt.Sprintf("Requests per second the provider sends for each API action, so that parallel operations do not provoke throttling. Default: %[1]g, the API's limit; `DescribeMigrateJobs`, which the API allows %[2]g times as often, gets %[2]g times this rate.", dtsapi.DefaultRateLimit, dtsapi.DescribeJobsRateFactor),
 				Optional:            true,
 				Validators:          []validator.Float64{float64validator.AtLeast(0.1)},
 			},
@@ -230,17 +219,17 @@ func (p *dtsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 			fmt.Sprintf("Region %q (from %s) is not one of %s.", region, sourceOf(cfg.Region, envRegion), strings.Join(regions, ", ")))
 	}
 	if signatureMethod == "" {
-		signatureMethod = defaultSignatureMethod
+		signatureMethod = dtsapi.SignatureMethodTC3
 	} else if !slices.Contains(signatureMethods, signatureMethod) {
 		resp.Diagnostics.AddAttributeError(path.Root("signature_method"), "Invalid Signature Method",
 			fmt.Sprintf("Signature method %q (from %s) is not one of %s.", signatureMethod, sourceOf(cfg.SignatureMethod, envSignatureMethod), strings.Join(signatureMethods, ", ")))
 	}
-	host, scheme, err := parseEndpoint(endpoint)
+	host, scheme, err := dtsapi.ParseEndpoint(endpoint)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Endpoint",
 			fmt.Sprintf("The endpoint (from %s) is not valid: %s.", sourceOf(cfg.Endpoint, envEndpoint), err))
 	}
-	timeout := defaultRequestTimeout
+	timeout := dtsapi.DefaultRequestTimeout
 	if !cfg.RequestTimeout.IsNull() {
 		d, diags := cfg.RequestTimeout.ValueGoDuration()
 		resp.Diagnostics.Append(diags...)
@@ -253,14 +242,11 @@ func (p *dtsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if host == "" {
-		host = dtsapi.DefaultEndpoint(region)
-	}
-	maxRetries := int64(defaultMaxRetries)
+	maxRetries := int64(dtsapi.DefaultMaxRetries)
 	if !cfg.MaxRetries.IsNull() {
 		maxRetries = cfg.MaxRetries.ValueInt64()
 	}
-	rateLimit := defaultRateLimit
+	rateLimit := dtsapi.DefaultRateLimit
 	if !cfg.RateLimit.IsNull() {
 		rateLimit = cfg.RateLimit.ValueFloat64()
 	}
@@ -286,7 +272,7 @@ func (p *dtsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	tflog.Debug(ctx, "configured DTS client", map[string]any{
-		"region": region, "endpoint": host, "scheme": scheme, "signature_method": signatureMethod,
+		"region": region, "endpoint": client.Endpoint(), "scheme": client.Scheme(), "signature_method": signatureMethod,
 	})
 	data := &providerData{client: client, pollMinInterval: p.opts.PollMinInterval, pollMaxInterval: p.opts.PollMaxInterval}
 	resp.ResourceData = data
@@ -301,32 +287,6 @@ func (p *dtsProvider) DataSources(context.Context) []func() datasource.DataSourc
 	return providerDataSources
 }
 
-// parseEndpoint splits "host[:port]" or "http(s)://host[:port]" into the host and the scheme
-// the SDK wants apart. An empty endpoint yields an empty host (the default applies).
-func parseEndpoint(s string) (host, scheme string, err error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", "https", nil
-	}
-	if !strings.Contains(s, "://") {
-		s = "https://" + s
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return "", "", fmt.Errorf("cannot parse it as host[:port] or URL: %w", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", "", fmt.Errorf("scheme %q is neither http nor https", u.Scheme)
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return "", "", fmt.Errorf("%q has no host", s)
-	}
-	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil || u.Fragment != "" {
-		return "", "", fmt.Errorf("%q must be only a scheme, a host and a port: the API path is always /", s)
-	}
-	return u.Host, u.Scheme, nil
-}
-
 type endpointValidator struct{}
 
 func (endpointValidator) Description(context.Context) string {
@@ -339,7 +299,7 @@ func (endpointValidator) ValidateString(_ context.Context, req validator.StringR
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, _, err := parseEndpoint(req.ConfigValue.ValueString()); err != nil {
+	if _, _, err := dtsapi.ParseEndpoint(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Endpoint",
 			fmt.Sprintf("Attribute %s: %s. Write the endpoint as host[:port] (e.g. dts.tencentcloudapi.com) or as a URL such as http://127.0.0.1:8088.", req.Path, err))
 	}

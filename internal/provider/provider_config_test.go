@@ -98,14 +98,6 @@ func TestConfigureEndpoints(t *testing.T) {
 	}
 }
 
-func TestParseEndpointRejects(t *testing.T) {
-	for _, in := range []string{"ftp://host", "http://", "http://host/path", "http://user@host", "https://host?x=1"} {
-		if _, _, err := parseEndpoint(in); err == nil {
-			t.Errorf("parseEndpoint(%q) accepted it", in)
-		}
-	}
-}
-
 func TestConfigureEnvironmentAndPrecedence(t *testing.T) {
 	clearEnv(t)
 	t.Setenv(envSecretID, "AKIDfromenv")

@@ -6,27 +6,6 @@ import (
 	"time"
 )
 
-// NotFoundError says that the object a waiter or finder looked for does not exist.
-type NotFoundError struct {
-	// What names the object, e.g. "DTS migrate job (dts-abc12345)".
-	What string
-	// LastError is the error that revealed the absence, when there was one.
-	LastError error
-}
-
-func (e *NotFoundError) Error() string {
-	what := e.What
-	if what == "" {
-		what = "object"
-	}
-	if e.LastError != nil {
-		return fmt.Sprintf("%s not found: %s", what, e.LastError)
-	}
-	return what + " not found"
-}
-
-func (e *NotFoundError) Unwrap() error { return e.LastError }
-
 // UnexpectedStateError says that the object reached a state the wait did not allow, such as a
 // failure state. Detail carries what the object said about itself at that moment.
 type UnexpectedStateError struct {

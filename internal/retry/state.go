@@ -12,7 +12,8 @@ import (
 )
 
 // RefreshFunc reads the object once. It returns the object, the name of its current state, and
-// an error. A *NotFoundError (or an error wrapping one) means the object does not exist.
+// an error. An error that is or wraps a NotFounder whose NotFound returns true means the object
+// does not exist.
 type RefreshFunc[T any] func(ctx context.Context) (T, string, error)
 
 // StateChangeConf describes one wait: which states may pass, which end it, and how to poll.
@@ -58,7 +59,7 @@ const (
 
 // WaitForState polls until the object reaches a target state and returns it. It returns a
 // *UnexpectedStateError as soon as a state is neither pending nor a target, a *TimeoutError
-// when Timeout passes, a *NotFoundError when the object vanishes (unless TargetNotFound), the
+// when Timeout passes, the refresh's not-found error when the object vanishes (unless TargetNotFound), the
 // context's error when the context ends, and any other refresh error as it is.
 func (c *StateChangeConf[T]) WaitForState(ctx context.Context) (T, error) {
 	var (
@@ -161,8 +162,16 @@ func jitter(d time.Duration) time.Duration {
 	return d - time.Duration(spread) + time.Duration(rand.Int64N(2*spread+1))
 }
 
-// IsNotFound reports whether err is or wraps a *NotFoundError.
+// NotFounder is implemented by errors that say the object does not exist. The engine defines
+// no such error of its own: the client's not-found error (dtsapi.NotFoundError) is the one, so
+// that callers test for absence one way.
+type NotFounder interface {
+	error
+	NotFound() bool
+}
+
+// IsNotFound reports whether err is or wraps a NotFounder that says the object does not exist.
 func IsNotFound(err error) bool {
-	var nf *NotFoundError
-	return errors.As(err, &nf)
+	var nf NotFounder
+	return errors.As(err, &nf) && nf.NotFound()
 }

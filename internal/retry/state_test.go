@@ -101,9 +101,15 @@ func TestWaitForStateTimeoutReportsLastState(t *testing.T) {
 	}
 }
 
+// goneError is an absence as a client reports it: the engine knows it by its NotFound method.
+type goneError struct{}
+
+func (goneError) Error() string  { return "job not found" }
+func (goneError) NotFound() bool { return true }
+
 func TestWaitForStateNotFound(t *testing.T) {
 	gone := func(context.Context) (int, string, error) {
-		return 0, "", &NotFoundError{What: "job"}
+		return 0, "", fmt.Errorf("reading: %w", goneError{})
 	}
 	conf := &StateChangeConf[int]{Pending: []string{"deleting"}, Refresh: gone, TargetNotFound: true}
 	if _, err := conf.WaitForState(t.Context()); err != nil {
@@ -183,8 +189,6 @@ func TestErrorMessages(t *testing.T) {
 		err  error
 		want string
 	}{
-		{&NotFoundError{What: "DTS migrate job (dts-1)"}, "DTS migrate job (dts-1) not found"},
-		{&NotFoundError{What: "x", LastError: errors.New("gone")}, "x not found: gone"},
 		{&UnexpectedStateError{State: "failed", Expected: []string{"running", "success"}}, `unexpected state "failed", wanted "running" or "success"`},
 		{&TimeoutError{Expected: nil, Timeout: time.Minute}, `timeout while waiting for state to become gone (timeout: 1m0s); the state was never read`},
 	}
