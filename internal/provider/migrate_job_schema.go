@@ -377,7 +377,7 @@ func regionAttr(desc string) schema.StringAttribute {
 }
 
 func ipAttr(desc string) schema.StringAttribute {
-	return schema.StringAttribute{MarkdownDescription: desc, Optional: true, Validators: []validator.String{ipValidator{}}}
+	return schema.StringAttribute{MarkdownDescription: desc, Optional: true, Validators: []validator.String{ipValidator}}
 }
 
 func portAttr(desc string) schema.Int64Attribute {

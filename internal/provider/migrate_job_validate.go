@@ -1,5 +1,8 @@
 package provider
 
+// migrate_job_validate.go: the rules that tie the job's attributes together, checked at plan
+// time with no API call.
+
 import (
 	"context"
 	"fmt"
@@ -135,27 +138,24 @@ type known[T any] struct {
 }
 
 func (c configReader) str(p path.Path, def string) known[string] {
-	var v types.String
-	c.diags.Append(c.config.GetAttribute(c.ctx, p, &v)...)
-	if v.IsUnknown() {
-		return known[string]{}
-	}
-	if v.IsNull() {
-		return known[string]{value: def, known: true}
-	}
-	return known[string]{value: v.ValueString(), set: true, known: true}
+	return readKnown(c, p, def, types.String.ValueString)
 }
 
 func (c configReader) boolean(p path.Path, def bool) known[bool] {
-	var v types.Bool
+	return readKnown(c, p, def, types.Bool.ValueBool)
+}
+
+// readKnown reads the attribute at p as a V and its value with value; def stands for null.
+func readKnown[T any, V nullable](c configReader, p path.Path, def T, value func(V) T) known[T] {
+	var v V
 	c.diags.Append(c.config.GetAttribute(c.ctx, p, &v)...)
 	if v.IsUnknown() {
-		return known[bool]{}
+		return known[T]{}
 	}
 	if v.IsNull() {
-		return known[bool]{value: def, known: true}
+		return known[T]{value: def, known: true}
 	}
-	return known[bool]{value: v.ValueBool(), set: true, known: true}
+	return known[T]{value: value(v), set: true, known: true}
 }
 
 type nullable interface {

@@ -124,7 +124,7 @@ func (p *dtsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "The API endpoint, as `host[:port]` or as a URL with `http://` or `https://`; the scheme selects the transport (HTTPS when none is given). Environment variable: `" + envEndpoint + "`. Default: `dts.tencentcloudapi.com`, or the region's own host for the finance regions `ap-shanghai-fsi` and `ap-shenzhen-fsi`.",
 				Optional:            true,
-				Validators:          []validator.String{endpointValidator{}},
+				Validators:          []validator.String{endpointValidator},
 			},
 			"signature_method": schema.StringAttribute{
 				MarkdownDescription: "How requests are signed: " + enumDoc(signatureMethods) + "; default `" + dtsapi.SignatureMethodTC3 + "`. Environment variable: `" + envSignatureMethod + "`.",
@@ -285,24 +285,6 @@ func (p *dtsProvider) Resources(context.Context) []func() resource.Resource {
 
 func (p *dtsProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return providerDataSources
-}
-
-type endpointValidator struct{}
-
-func (endpointValidator) Description(context.Context) string {
-	return "value must be host[:port] or an http:// or https:// URL without a path"
-}
-
-func (v endpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (endpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, _, err := dtsapi.ParseEndpoint(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Endpoint",
-			fmt.Sprintf("Attribute %s: %s. Write the endpoint as host[:port] (e.g. dts.tencentcloudapi.com) or as a URL such as http://127.0.0.1:8088.", req.Path, err))
-	}
 }
 
 func stringOrEnv(v types.String, env string) string {
