@@ -75,6 +75,10 @@ resource "dts_migrate_job" "incremental" {
   migrate_type = "full_and_incremental"
   wait_for     = "ready_complete"
 
+  # The demo destroys this job while it still syncs, so it lifts the deletion guard that
+  # protects a syncing job by default.
+  deletion_protection = false
+
   source = {
     database_type       = "mysql"
     access_type         = "extranet"

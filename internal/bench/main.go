@@ -409,6 +409,9 @@ resource "dts_migrate_job" "bench" {
 %[1]s  name         = %[2]s
   migrate_type = "full"
 
+  # The benchmark destroys its jobs while they still migrate.
+  deletion_protection = false
+
   source = {
     database_type = "mysql"
     access_type   = "extranet"

@@ -286,6 +286,10 @@ func flattenJob(ctx context.Context, job *dtsapi.MigrateJobInfo, m *migrateJobMo
 		m.Tags = map[string]types.String{}
 	}
 	for _, tag := range job.Tags {
+		// The create token is the provider's own bookkeeping, never the user's tag.
+		if tag == nil || dtsapi.StringValue(tag.TagKey) == createTokenTagKey {
+			continue
+		}
 		if m.Tags == nil {
 			m.Tags = map[string]types.String{}
 		}

@@ -6,9 +6,11 @@ package provider
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -43,55 +45,82 @@ type convergeOptions struct {
 	firstReadDelay time.Duration
 }
 
-// lookupSlack is how long before the request a job may have been created and still count as
-// the answer to a CreateMigrateJob whose response was lost; it absorbs the clocks' skew and
-// the API's one-second time resolution.
-const lookupSlack = 30 * time.Second
+// createTokenTagKey is the tag key, reserved by this provider, whose value is a token unique to
+// one create. The API has no idempotency token, and tags are the only field of a request that
+// the job carries back: a create whose answer was lost is recovered by listing the jobs with
+// its token, whatever their names and whatever the clocks say. The provider filters the tag out
+// of tags and of the data sources, and refuses it in a configuration.
+const createTokenTagKey = "terraform-provider-dts:create-token"
 
-// create calls CreateMigrateJob once. When the answer is lost (a network error, a timeout, a
-// 5xx or an InternalError), the job may or may not exist: it looks for jobs of exactly this
-// name created since the request began and adopts exactly one, so that a retry never makes
-// two jobs.
-func (l *lifecycle) create(ctx context.Context, req *dtsapi.CreateMigrateJobRequest) (string, error) {
-	began := time.Now()
-	jobID, err := l.client.CreateMigrateJob(ctx, req)
-	if err == nil {
-		tflog.Info(ctx, "created DTS migrate job", map[string]any{"job_id": jobID})
-		return jobID, nil
+// newCreateToken returns a token no other create will use.
+func newCreateToken() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("making a create token: %w", err)
 	}
-	if !answerLost(err) {
+	return "tf-" + hex.EncodeToString(b), nil
+}
+
+// create makes exactly one job for req. The request carries a fresh create token; when an
+// answer is lost (a network error, a timeout, a 5xx or an InternalError) the job may or may not
+// exist, so create lists the jobs with that token: it adopts the job it finds, and sends the
+// request again only when there is none, until ctx ends. The last look uses a context of its
+// own, so that a job created just before the operation ran out still reaches the state.
+func (l *lifecycle) create(ctx context.Context, req *dtsapi.CreateMigrateJobRequest) (string, error) {
+	token, err := newCreateToken()
+	if err != nil {
 		return "", err
 	}
-	name := dtsapi.StringValue(req.JobName)
-	tflog.Warn(ctx, "the answer to CreateMigrateJob was lost; looking for the job it may have created", map[string]any{"job_name": name, "error": err.Error()})
+	tagged := *req
+	tagged.Tags = append(slices.Clip(req.Tags), &dtsapi.TagItem{TagKey: dtsapi.String(createTokenTagKey), TagValue: dtsapi.String(token)})
+	for attempt := 0; ; attempt++ {
+		jobID, err := l.client.CreateMigrateJob(ctx, &tagged)
+		if err == nil {
+			tflog.Info(ctx, "created DTS migrate job", map[string]any{"job_id": jobID})
+			return jobID, nil
+		}
+		if !answerLost(err) {
+			return "", err
+		}
+		tflog.Warn(ctx, "the answer to CreateMigrateJob was lost; looking for the job it may have created", map[string]any{"create_token": token, "error": err.Error()})
+		jobID, lerr := l.findCreated(ctx, token)
+		switch {
+		case lerr != nil:
+			return "", fmt.Errorf("%w; then, looking for the job it may have created: %w. Look for a job tagged %s = %s before applying again", err, lerr, createTokenTagKey, token)
+		case jobID != "":
+			tflog.Warn(ctx, "adopted the DTS migrate job created by a request whose answer was lost", map[string]any{"job_id": jobID})
+			return jobID, nil
+		case ctx.Err() != nil:
+			return "", fmt.Errorf("%w; no job was created, so nothing was left behind: apply again", err)
+		}
+		if werr := l.pause(ctx, attempt); werr != nil {
+			return "", fmt.Errorf("%w; no job was created, so nothing was left behind: apply again", err)
+		}
+	}
+}
+
+// findCreated returns the job carrying token, or "" when there is none. Should a request whose
+// answer was lost have been committed after a look that found nothing, two jobs carry the token:
+// the oldest is the one, and the others, which no configuration owns and which have moved no
+// data, are deleted.
+func (l *lifecycle) findCreated(ctx context.Context, token string) (string, error) {
 	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
-	_, jobs, lerr := l.client.ListMigrateJobs(lookCtx, &dtsapi.DescribeMigrateJobsRequest{JobName: dtsapi.String(name)}, 0)
-	if lerr != nil {
-		return "", fmt.Errorf("%w; then, looking for a job it may have created anyway: %w. Check for a job named %q before applying again", err, lerr, name)
+	filter := &dtsapi.TagFilter{TagKey: dtsapi.String(createTokenTagKey), TagValue: []*string{dtsapi.String(token)}}
+	_, jobs, err := l.client.ListMigrateJobs(lookCtx, &dtsapi.DescribeMigrateJobsRequest{
+		TagFilters: []*dtsapi.TagFilter{filter}, Order: dtsapi.String("CreateTime"), OrderSeq: dtsapi.String("ASC"),
+	}, 0)
+	if err != nil || len(jobs) == 0 {
+		return "", err
 	}
-	var found []*dtsapi.MigrateJobInfo
-	for _, j := range jobs {
-		created, ok := apiTime(dtsapi.StringValue(j.CreateTime))
-		if dtsapi.StringValue(j.JobName) == name && ok && !created.Before(began.Add(-lookupSlack)) {
-			found = append(found, j)
+	for _, extra := range jobs[1:] {
+		id := dtsapi.StringValue(extra.JobId)
+		tflog.Warn(ctx, "deleting a duplicate DTS migrate job made by a retried create", map[string]any{"job_id": id})
+		if derr := l.client.DeleteMigrateJob(lookCtx, id); derr != nil && !dtsapi.IsNotFound(derr) {
+			tflog.Warn(ctx, "could not delete the duplicate job; delete it by hand", map[string]any{"job_id": id, "error": derr.Error()})
 		}
 	}
-	switch len(found) {
-	case 1:
-		jobID = dtsapi.StringValue(found[0].JobId)
-		tflog.Warn(ctx, "adopted the DTS migrate job created by a request whose answer was lost", map[string]any{"job_id": jobID})
-		return jobID, nil
-	case 0:
-		return "", fmt.Errorf("%w; no job named %q was created since the request began, so nothing was left behind: apply again", err, name)
-	default:
-		ids := make([]string, len(found))
-		for i, j := range found {
-			ids[i] = dtsapi.StringValue(j.JobId) + " (created " + dtsapi.StringValue(j.CreateTime) + ")"
-		}
-		return "", fmt.Errorf("%w; %d jobs named %q were created since the request began: %s. Import the right one with terraform import and delete the others",
-			err, len(found), name, strings.Join(ids, ", "))
-	}
+	return dtsapi.StringValue(jobs[0].JobId), nil
 }
 
 // answerLost reports whether a mutation's error leaves its outcome unknown.
@@ -100,6 +129,71 @@ func answerLost(err error) bool {
 		return true
 	}
 	return dtsapi.IsTransient(err) && !dtsapi.IsThrottled(err)
+}
+
+// maxRefusalsAfterLoss bounds how often a refusal that follows a lost answer is retried: the
+// job may be settling after the lost call took effect in a way the check cannot see.
+const maxRefusalsAfterLoss = 3
+
+// reconcile sends a mutating call until it takes effect, within ctx. When an answer is lost the
+// call may or may not have happened: reconcile reads the job and asks tookEffect (given nil
+// when the job no longer exists), and sends the call again only if it did not. A refusal
+// (FailedOperation.NotAllowOperation) after a lost answer is judged the same way, since the
+// lost call may be what moved the job on.
+func (l *lifecycle) reconcile(ctx context.Context, jobID, action string, call func(context.Context) error, tookEffect func(*dtsapi.MigrateJobInfo) bool) error {
+	lost, refusals := false, 0
+	for attempt := 0; ; attempt++ {
+		err := call(ctx)
+		switch {
+		case err == nil:
+			return nil
+		case answerLost(err):
+			lost = true
+		case lost && dtsapi.IsNotAllowed(err) && refusals < maxRefusalsAfterLoss:
+			refusals++
+		default:
+			return err
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		tflog.Warn(ctx, "the outcome of "+action+" is unknown; reading the job to see whether it took effect",
+			map[string]any{"job_id": jobID, "error": err.Error()})
+		job, ferr := findMigrateJobByID(ctx, l.client, jobID)
+		switch {
+		case dtsapi.IsNotFound(ferr):
+			if tookEffect(nil) {
+				return nil
+			}
+			return ferr
+		case ferr == nil && tookEffect(job):
+			tflog.Info(ctx, action+" had taken effect", map[string]any{"job_id": jobID, "status": dtsapi.StatusName(dtsapi.Int64Value(job.Status))})
+			return nil
+		}
+		if werr := l.pause(ctx, attempt); werr != nil {
+			return err
+		}
+	}
+}
+
+// pause waits before the next attempt of a call: a poll interval, doubling up to the longest.
+func (l *lifecycle) pause(ctx context.Context, attempt int) error {
+	d := l.wait.minPoll << min(attempt, 6)
+	timer := time.NewTimer(min(d, l.wait.maxPoll))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// statusIn returns a tookEffect that accepts a job in one of statuses.
+func statusIn(statuses ...int64) func(*dtsapi.MigrateJobInfo) bool {
+	return func(job *dtsapi.MigrateJobInfo) bool {
+		return job != nil && slices.Contains(statuses, dtsapi.Int64Value(job.Status))
+	}
 }
 
 // modify brings the job to a status that allows ModifyMigrateJob (stopping a running
@@ -118,7 +212,11 @@ func (l *lifecycle) modify(ctx context.Context, jobID string, req *dtsapi.Modify
 		case dtsapi.StatusSuccess:
 			return fmt.Errorf("the job has finished (status success) and the API cannot modify a finished job; plan again, and the change is planned as a replacement")
 		}
-		err = l.client.ModifyMigrateJob(ctx, req)
+		// A modification sends the whole configuration, so sending it again is harmless: after a
+		// lost answer it is always sent again.
+		err = l.reconcile(ctx, jobID, dtsapi.ActionModifyMigrateJob, func(ctx context.Context) error {
+			return l.client.ModifyMigrateJob(ctx, req)
+		}, func(*dtsapi.MigrateJobInfo) bool { return false })
 		if err == nil {
 			tflog.Info(ctx, "modified DTS migrate job", map[string]any{"job_id": jobID})
 			return nil
@@ -134,7 +232,12 @@ func (l *lifecycle) modify(ctx context.Context, jobID string, req *dtsapi.Modify
 // carries the check's message and the job's error details.
 func (l *lifecycle) check(ctx context.Context, jobID string) (*dtsapi.MigrateCheckResult, error) {
 	tflog.Info(ctx, "checking DTS migrate job", map[string]any{"job_id": jobID})
-	if err := l.client.CreateMigrateCheckJob(ctx, jobID); err != nil {
+	// A check that has begun, or has already passed, took effect; running a check again is
+	// harmless otherwise.
+	err := l.reconcile(ctx, jobID, dtsapi.ActionCreateMigrateCheckJob, func(ctx context.Context) error {
+		return l.client.CreateMigrateCheckJob(ctx, jobID)
+	}, statusIn(dtsapi.StatusChecking, dtsapi.StatusCheckPass))
+	if err != nil {
 		return nil, fmt.Errorf("starting the migration check: %w", err)
 	}
 	result, err := l.wait.waitMigrateJobCheckFinished(ctx, jobID, l.wait.minPoll)
@@ -161,7 +264,11 @@ var errCheckFailed = errors.New("the migration check did not pass")
 // start starts a job whose check passed.
 func (l *lifecycle) start(ctx context.Context, jobID string) error {
 	tflog.Info(ctx, "starting DTS migrate job", map[string]any{"job_id": jobID})
-	if err := l.client.StartMigrateJob(ctx, jobID); err != nil {
+	err := l.reconcile(ctx, jobID, dtsapi.ActionStartMigrateJob, func(ctx context.Context) error {
+		return l.client.StartMigrateJob(ctx, jobID)
+	}, statusIn(dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete, dtsapi.StatusCompleting,
+		dtsapi.StatusSuccess, dtsapi.StatusStopping, dtsapi.StatusFailed))
+	if err != nil {
 		return fmt.Errorf("starting the migration: %w", err)
 	}
 	return nil
@@ -171,7 +278,10 @@ func (l *lifecycle) start(ctx context.Context, jobID string) error {
 func (l *lifecycle) complete(ctx context.Context, jobID, completeMode string) error {
 	mode, _ := completeModes.code(completeMode)
 	tflog.Info(ctx, "completing DTS migrate job", map[string]any{"job_id": jobID, "complete_mode": mode})
-	if err := l.client.CompleteMigrateJob(ctx, jobID, mode); err != nil {
+	err := l.reconcile(ctx, jobID, dtsapi.ActionCompleteMigrateJob, func(ctx context.Context) error {
+		return l.client.CompleteMigrateJob(ctx, jobID, mode)
+	}, statusIn(dtsapi.StatusCompleting, dtsapi.StatusSuccess))
+	if err != nil {
 		return fmt.Errorf("completing the migration: %w", err)
 	}
 	return nil
@@ -180,10 +290,13 @@ func (l *lifecycle) complete(ctx context.Context, jobID, completeMode string) er
 // stop stops a migration and waits until the job has failed, as a stopped job does.
 func (l *lifecycle) stop(ctx context.Context, jobID string) error {
 	tflog.Info(ctx, "stopping DTS migrate job", map[string]any{"job_id": jobID})
-	if err := l.client.StopMigrateJob(ctx, jobID); err != nil && !dtsapi.IsNotAllowed(err) {
+	err := l.reconcile(ctx, jobID, dtsapi.ActionStopMigrateJob, func(ctx context.Context) error {
+		return l.client.StopMigrateJob(ctx, jobID)
+	}, statusIn(dtsapi.StatusStopping, dtsapi.StatusFailed, dtsapi.StatusSuccess))
+	if err != nil && !dtsapi.IsNotAllowed(err) {
 		return fmt.Errorf("stopping the migration: %w", err)
 	}
-	_, err := l.wait.waitMigrateJobStopped(ctx, jobID, l.wait.minPoll)
+	_, err = l.wait.waitMigrateJobStopped(ctx, jobID, l.wait.minPoll)
 	if use := unexpectedState(err); use != nil && use.State == dtsapi.StatusName(dtsapi.StatusSuccess) {
 		// The migration finished before the stop took effect.
 		return nil
@@ -192,18 +305,32 @@ func (l *lifecycle) stop(ctx context.Context, jobID string) error {
 }
 
 // remove stops the job when it runs, waits out transitions, deletes it and waits until the
-// API no longer lists it. A job that is not found at any step is deleted.
-func (l *lifecycle) remove(ctx context.Context, jobID string) error {
+// API no longer lists it. A job that is not found at any step is deleted. With protect, a job
+// that moves data is not touched: remove returns a *protectedError.
+func (l *lifecycle) remove(ctx context.Context, jobID string, protect bool) error {
+	job, err := findMigrateJobByID(ctx, l.client, jobID)
+	if dtsapi.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
 	for attempt := 0; ; attempt++ {
-		job, err := l.wait.waitMigrateJobSettled(ctx, jobID, 0)
+		if protect && movesData(dtsapi.Int64Value(job.Status)) {
+			return &protectedError{jobID: jobID, status: statusName(dtsapi.Int64Value(job.Status))}
+		}
+		job, err = l.wait.waitMigrateJobSettled(ctx, jobID, 0)
 		if dtsapi.IsNotFound(err) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		switch dtsapi.Int64Value(job.Status) {
-		case dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete:
+		status := dtsapi.Int64Value(job.Status)
+		if protect && movesData(status) {
+			return &protectedError{jobID: jobID, status: statusName(status)}
+		}
+		if migrating(status) && status != dtsapi.StatusSuccess {
 			if err := l.stop(ctx, jobID); err != nil {
 				if dtsapi.IsNotFound(err) {
 					return nil
@@ -212,7 +339,9 @@ func (l *lifecycle) remove(ctx context.Context, jobID string) error {
 			}
 		}
 		tflog.Info(ctx, "deleting DTS migrate job", map[string]any{"job_id": jobID})
-		err = l.client.DeleteMigrateJob(ctx, jobID)
+		err = l.reconcile(ctx, jobID, dtsapi.ActionDeleteMigrateJob, func(ctx context.Context) error {
+			return l.client.DeleteMigrateJob(ctx, jobID)
+		}, func(job *dtsapi.MigrateJobInfo) bool { return job == nil })
 		switch {
 		case err == nil:
 		case dtsapi.IsNotFound(err):
@@ -226,9 +355,33 @@ func (l *lifecycle) remove(ctx context.Context, jobID string) error {
 	}
 }
 
+// protectedError is a Delete that deletion_protection refused.
+type protectedError struct {
+	jobID, status string
+}
+
+func (e *protectedError) Error() string {
+	return fmt.Sprintf("DTS Migrate Job (%s) is %s: it is moving data, and deletion_protection is true, so it was neither stopped nor deleted. "+
+		"To keep the job (after a timeout or a cancelled run tainted it, say), run terraform untaint on this resource and apply again: the apply resumes it in place. "+
+		"To let it go, set deletion_protection = false, apply, and then destroy or replace it", e.jobID, e.status)
+}
+
+// movesData reports whether a job in status is moving data, or about to: a started migration
+// that has neither finished nor failed. Statuses this provider does not know count too.
+func movesData(status int64) bool {
+	switch status {
+	case dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete, dtsapi.StatusCompleting, dtsapi.StatusStopping:
+		return true
+	case dtsapi.StatusCreating, dtsapi.StatusCreated, dtsapi.StatusChecking, dtsapi.StatusCheckPass, dtsapi.StatusCheckNotPass,
+		dtsapi.StatusFailed, dtsapi.StatusSuccess:
+		return false
+	}
+	return true
+}
+
 // converge drives the job from where it is to what m asks for: a check when opts.check or when
-// the job needs one to start, a start when m.Start, then the waits of m.WaitFor and
-// m.Complete. It returns what it last read of the job.
+// the job has none that holds, a start when m.Start, then the waits of m.WaitFor and
+// m.Complete. It never stops a job. It returns what it last read of the job.
 func (l *lifecycle) converge(ctx context.Context, jobID string, m *migrateJobResourceModel, opts convergeOptions) (lastRead, error) {
 	job, err := l.wait.waitMigrateJobSettled(ctx, jobID, opts.firstReadDelay)
 	if err != nil {
@@ -237,7 +390,9 @@ func (l *lifecycle) converge(ctx context.Context, jobID string, m *migrateJobRes
 	status := dtsapi.Int64Value(job.Status)
 	start := m.Start.ValueBool()
 	var seen lastRead
-	needsCheck := opts.check || start && (status == dtsapi.StatusCreated || status == dtsapi.StatusCheckNotPass)
+	// A job needs a check when its configuration is new or modified, when it has not passed its
+	// last check, or when its last run failed: without one it cannot start again.
+	needsCheck := opts.check || status == dtsapi.StatusCreated || status == dtsapi.StatusCheckNotPass || status == dtsapi.StatusFailed
 	if needsCheck && checkable(status) {
 		if seen.check, err = l.check(ctx, jobID); err != nil {
 			return seen, err

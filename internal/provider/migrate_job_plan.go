@@ -7,12 +7,16 @@ package provider
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/opendts/terraform-provider-dts/internal/dtsapi"
 )
 
 // apiAttributes are the top-level attributes sent to the API, as opposed to lifecycle
@@ -90,3 +94,110 @@ func sameInstant(a, b timetypes.RFC3339) bool {
 	}
 	return ta.Equal(tb)
 }
+
+// jobGoal is how far apply drives a job: the lifecycle controls of a configuration.
+type jobGoal struct {
+	start, complete, scheduled bool
+	waitFor                    string
+}
+
+func goalOf(m *migrateJobResourceModel) jobGoal {
+	return jobGoal{
+		start:     m.Start.ValueBool(),
+		complete:  m.Complete.ValueBool(),
+		scheduled: m.RunMode.ValueString() == runModes.name(dtsapi.RunModeScheduled),
+		waitFor:   m.WaitFor.ValueString(),
+	}
+}
+
+// goalFromPlan reads the lifecycle controls of a plan; known is false while any is unknown.
+func goalFromPlan(ctx context.Context, plan configGetter) (g jobGoal, known bool, diags diag.Diagnostics) {
+	var start, complete types.Bool
+	var runMode, waitFor types.String
+	diags.Append(plan.GetAttribute(ctx, path.Root("start"), &start)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root("complete"), &complete)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root("run_mode"), &runMode)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root("wait_for"), &waitFor)...)
+	for _, v := range []attr.Value{start, complete, runMode, waitFor} {
+		if v.IsUnknown() {
+			return g, false, diags
+		}
+	}
+	m := &migrateJobResourceModel{Start: start, Complete: complete, WaitFor: waitFor}
+	m.RunMode = runMode
+	return goalOf(m), true, diags
+}
+
+// goalReached reports whether a job in status is where g asks, or beyond it: apply has nothing
+// left to do. Statuses this provider does not know count as reached, as nothing sensible can be
+// planned for them.
+func goalReached(status int64, g jobGoal) bool {
+	if isUnknownStatus(dtsapi.StatusName(status)) {
+		return true
+	}
+	switch status {
+	case dtsapi.StatusCreating, dtsapi.StatusCreated, dtsapi.StatusChecking, dtsapi.StatusCheckNotPass,
+		dtsapi.StatusFailed, dtsapi.StatusStopping:
+		return false
+	}
+	if !g.start {
+		return true
+	}
+	target := runningTarget
+	switch {
+	case g.complete, g.waitFor == dtsapi.StatusName(dtsapi.StatusSuccess):
+		target = succeededTarget
+	case g.waitFor == dtsapi.StatusName(dtsapi.StatusReadyComplete):
+		target = readyCompleteTarget
+	case g.scheduled:
+		target = scheduledRunningTarget
+	}
+	return slices.Contains(target, dtsapi.StatusName(status))
+}
+
+// remainingWork says what apply still does to a job in status to reach g.
+func remainingWork(g jobGoal, status int64) string {
+	var steps []string
+	switch status {
+	case dtsapi.StatusFailed, dtsapi.StatusStopping:
+		steps = append(steps, "checks the job again")
+		if g.start {
+			steps = append(steps, "starts the migration again from the beginning")
+		}
+	case dtsapi.StatusCreating, dtsapi.StatusCreated, dtsapi.StatusCheckNotPass:
+		steps = append(steps, "checks the job")
+		if g.start {
+			steps = append(steps, "starts the migration")
+		}
+	case dtsapi.StatusChecking:
+		steps = append(steps, "waits for the check")
+		if g.start {
+			steps = append(steps, "starts the migration")
+		}
+	case dtsapi.StatusCheckPass:
+		if g.start {
+			steps = append(steps, "starts the migration")
+		}
+	}
+	if !g.start {
+		return strings.Join(append(steps, "leaves it unstarted"), ", then ")
+	}
+	switch {
+	case g.complete:
+		if status != dtsapi.StatusCompleting {
+			steps = append(steps, "waits until it is ready_complete, completes it")
+		}
+		steps = append(steps, "waits for success")
+	case g.waitFor == dtsapi.StatusName(dtsapi.StatusSuccess):
+		steps = append(steps, "waits for success")
+	case g.waitFor == dtsapi.StatusName(dtsapi.StatusReadyComplete):
+		steps = append(steps, "waits until it is ready_complete")
+	default:
+		steps = append(steps, "waits until it runs")
+	}
+	return strings.Join(steps, ", then ")
+}
+
+// resumeComputed are the attributes an apply that resumes a job changes: the plan shows them
+// as known after apply.
+var resumeComputed = []string{"status", "status_code", "check", "detail", "errors", "start_time", "end_time"}

@@ -7,11 +7,13 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -92,7 +94,7 @@ func (r *migrateJobResource) Create(ctx context.Context, req resource.CreateRequ
 
 	// A new job is creating: the first look at it waits a poll interval.
 	seen, err := l.converge(ctx, jobID, &plan, convergeOptions{check: true, firstReadDelay: l.wait.minPoll})
-	r.record(ctx, &plan, seen, err, "creating", &resp.State, &resp.Diagnostics)
+	r.record(ctx, &plan, nil, seen, err, "creating", &resp.State, &resp.Diagnostics)
 }
 
 func (r *migrateJobResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -169,7 +171,7 @@ func (r *migrateJobResource) Update(ctx context.Context, req resource.UpdateRequ
 	if err == nil && unknownSecrets {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, nil)...)
 	}
-	r.record(ctx, &plan, seen, err, "updating", &resp.State, &resp.Diagnostics)
+	r.record(ctx, &plan, &state, seen, err, "updating", &resp.State, &resp.Diagnostics)
 }
 
 func (r *migrateJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -186,7 +188,14 @@ func (r *migrateJobResource) Delete(ctx context.Context, req resource.DeleteRequ
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	jobID := state.ID.ValueString()
-	if err := newLifecycle(r.data, timeout).remove(ctx, jobID); err != nil {
+	// A state written before deletion_protection existed has it null: it protects too.
+	protect := !state.DeletionProtection.Equal(types.BoolValue(false))
+	err := newLifecycle(r.data, timeout).remove(ctx, jobID, protect)
+	var pe *protectedError
+	switch {
+	case errors.As(err, &pe):
+		resp.Diagnostics.AddError("DTS Migrate Job Is Protected", err.Error()+".")
+	case err != nil:
 		resp.Diagnostics.AddError("Error Deleting DTS Migrate Job", fmt.Sprintf("deleting DTS Migrate Job (%s): %s", jobID, err))
 	}
 }
@@ -213,47 +222,112 @@ func (r *migrateJobResource) ModifyPlan(ctx context.Context, req resource.Modify
 	resp.Diagnostics.Append(diags...)
 	changed, diags := changedAPIPaths(ctx, req.Plan, req.State, unknownSecrets)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || len(changed) == 0 {
-		return
-	}
 	var jobID, status types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &jobID)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	code, _ := dtsapi.StatusCode(status.ValueString())
-	switch code {
-	case dtsapi.StatusSuccess:
-		// The API refuses every modification of a finished job: the only way to apply the
-		// change is a new job.
-		resp.RequiresReplace = append(resp.RequiresReplace, changed...)
-		resp.Diagnostics.AddWarning("DTS Migrate Job Will Be Replaced",
-			fmt.Sprintf("DTS Migrate Job (%s) has finished (status success), and the API cannot modify a finished job: "+
-				"the change is planned as a replacement, a new job migrating again.", jobID.ValueString()))
-	case dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete:
-		resp.Diagnostics.AddWarning("Running Migration Will Be Restarted",
-			fmt.Sprintf("DTS Migrate Job (%s) is %s. To apply the change, apply stops the migration (the job fails, as the API "+
-				"does on a stop), modifies the job, checks it again and, with start = true, starts it again from the beginning.",
-				jobID.ValueString(), status.ValueString()))
+	code, known := dtsapi.StatusCode(status.ValueString())
+	if len(changed) > 0 {
+		switch code {
+		case dtsapi.StatusSuccess:
+			// The API refuses every modification of a finished job: the only way to apply the
+			// change is a new job.
+			resp.RequiresReplace = append(resp.RequiresReplace, changed...)
+			resp.Diagnostics.AddWarning("DTS Migrate Job Will Be Replaced",
+				fmt.Sprintf("DTS Migrate Job (%s) has finished (status success), and the API cannot modify a finished job: "+
+					"the change is planned as a replacement, a new job migrating again.", jobID.ValueString()))
+		case dtsapi.StatusReadyRun, dtsapi.StatusRunning, dtsapi.StatusReadyComplete:
+			resp.Diagnostics.AddWarning("Running Migration Will Be Restarted",
+				fmt.Sprintf("DTS Migrate Job (%s) is %s. To apply the change, apply stops the migration (the job fails, as the API "+
+					"does on a stop), modifies the job, checks it again and, with start = true, starts it again from the beginning.",
+					jobID.ValueString(), status.ValueString()))
+		}
+		return
 	}
+
+	// Nothing to modify: the job may still fall short of what the configuration asks, after an
+	// interrupted or timed-out apply, an untaint, or a change made outside Terraform. Then the
+	// plan is an update that resumes it in place.
+	goal, goalKnown, diags := goalFromPlan(ctx, req.Plan)
+	resp.Diagnostics.Append(diags...)
+	if !known || !goalKnown || goalReached(code, goal) {
+		return
+	}
+	for _, name := range resumeComputed {
+		var v attr.Value
+		resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root(name), &v)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), unknownOf(ctx, v))...)
+	}
+	summary, detail := "DTS Migrate Job Will Resume", "has not reached what the configuration asks"
+	if code == dtsapi.StatusFailed || code == dtsapi.StatusStopping || code == dtsapi.StatusCheckNotPass {
+		summary, detail = "DTS Migrate Job Will Be Restarted", "has stopped short of what the configuration asks (it failed, was stopped or did not pass its check)"
+	}
+	resp.Diagnostics.AddWarning(summary, fmt.Sprintf("DTS Migrate Job (%s) is %s and %s: apply %s, in place.",
+		jobID.ValueString(), status.ValueString(), detail, remainingWork(goal, code)))
 }
 
 // record writes the job as it now is into state and reports opErr, the outcome of the
-// operation. seen is what the operation last read, which spares reading it again.
-func (r *migrateJobResource) record(ctx context.Context, m *migrateJobResourceModel, seen lastRead, opErr error, verb string, state *tfsdk.State, diags *diag.Diagnostics) {
-	// The final read uses a fresh context: the operation's own may have run out.
-	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-	defer cancel()
-	_, readDiags, _ := r.readInto(readCtx, m, seen)
-	if opErr != nil {
-		diags.AddError(fmt.Sprintf("Error %s DTS Migrate Job", titleCase(verb)), fmt.Sprintf("%s DTS Migrate Job (%s): %s", verb, m.ID.ValueString(), opErr))
+// operation; seen is what the operation last read, which spares reading it again. An operation
+// cut short on a healthy job (one that has not failed and whose check has not failed) says so:
+// an interrupt is a warning, so that the job stays in state untainted and the next apply
+// resumes it; a timeout is an error that says the job goes on and what to do. When the job
+// cannot be read, the state keeps prior (nil for a create, whose state then holds the ID).
+func (r *migrateJobResource) record(ctx context.Context, m, prior *migrateJobResourceModel, seen lastRead, opErr error, verb string, state *tfsdk.State, diags *diag.Diagnostics) {
+	interrupted := errors.Is(ctx.Err(), context.Canceled)
+	// The final read uses a context of its own, as the operation's may have ended: short after
+	// an interrupt, so that Terraform gets its answer within seconds of the signal.
+	readTimeout := 2 * time.Minute
+	if interrupted {
+		readTimeout = 4 * time.Second
 	}
-	if readDiags.HasError() && opErr == nil {
+	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readTimeout)
+	defer cancel()
+	job, readDiags, _ := r.readInto(readCtx, m, seen)
+	jobID := m.ID.ValueString()
+	if job == nil {
+		if opErr != nil {
+			diags.AddError(fmt.Sprintf("Error %s DTS Migrate Job", titleCase(verb)), fmt.Sprintf("%s DTS Migrate Job (%s): %s", verb, jobID, opErr))
+		}
 		diags.Append(readDiags...)
+		if prior != nil {
+			diags.Append(state.Set(ctx, prior)...)
+		}
 		return
 	}
+	diags.Append(readDiags.Warnings()...)
+	status := dtsapi.Int64Value(job.Status)
+	healthy := status != dtsapi.StatusFailed && status != dtsapi.StatusCheckNotPass && !errors.Is(opErr, errCheckFailed)
+	switch {
+	case opErr == nil:
+		diags.Append(readDiags.Errors()...)
+	case interrupted && healthy:
+		diags.AddWarning("DTS Migrate Job Left Unfinished",
+			fmt.Sprintf("%s DTS Migrate Job (%s) was interrupted: %s. The job is healthy (status %s) and stays in state as it is; "+
+				"the next apply resumes it in place (%s), without stopping, deleting or creating anything.",
+				titleCase(verb), jobID, opErr, statusName(status), remainingWork(goalOf(m), status)))
+	case healthy && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		diags.AddError(fmt.Sprintf("Error %s DTS Migrate Job", titleCase(verb)),
+			fmt.Sprintf("%s DTS Migrate Job (%s): %s. The job is healthy and still %s: it goes on by itself. %s",
+				verb, jobID, opErr, statusName(status), timeoutAdvice(verb)))
+	default:
+		diags.AddError(fmt.Sprintf("Error %s DTS Migrate Job", titleCase(verb)), fmt.Sprintf("%s DTS Migrate Job (%s): %s", verb, jobID, opErr))
+	}
 	diags.Append(state.Set(ctx, m)...)
+}
+
+// timeoutAdvice says what to do after an operation timed out on a healthy job.
+func timeoutAdvice(verb string) string {
+	if verb == "creating" {
+		return "Terraform marks a create that fails as tainted, and deletion_protection keeps a replacement from deleting a job that moves data. " +
+			"To keep the job, run terraform untaint on this resource and apply again: the apply resumes waiting. " +
+			"To wait longer each time, raise timeouts.create."
+	}
+	return "The next apply resumes waiting in place; to wait longer, raise timeouts.update."
 }
 
 // readInto reads the job, and its check where the status does not settle it, into m; seen
@@ -331,6 +405,9 @@ func deriveLifecycle(m *migrateJobResourceModel, job *dtsapi.MigrateJobInfo) {
 	if m.WaitFor.IsNull() {
 		m.WaitFor = types.StringValue(dtsapi.StatusName(dtsapi.StatusRunning))
 	}
+	if m.DeletionProtection.IsNull() {
+		m.DeletionProtection = types.BoolValue(true)
+	}
 	if m.CompleteMode.IsNull() {
 		m.CompleteMode = types.StringValue(completeModes.name(dtsapi.CompleteModeWaitForSync))
 	}
@@ -354,8 +431,10 @@ type migrateJobResourceModel struct {
 	WaitFor      types.String      `tfsdk:"wait_for"`
 	Complete     types.Bool        `tfsdk:"complete"`
 	CompleteMode types.String      `tfsdk:"complete_mode"`
-	Timeouts     timeouts.Value    `tfsdk:"timeouts"`
-	Check        types.Object      `tfsdk:"check"`
+	// DeletionProtection guards a job that moves data against Delete.
+	DeletionProtection types.Bool     `tfsdk:"deletion_protection"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+	Check              types.Object   `tfsdk:"check"`
 }
 
 // sourceModel is the resource's source: what the API returns, and the secrets it never does.

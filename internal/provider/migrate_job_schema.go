@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -148,10 +149,18 @@ func migrateJobSchema(ctx context.Context) schema.Schema {
 				},
 			},
 			"tags": schema.MapAttribute{
-				MarkdownDescription: "Tags of the job. The API cannot change tags after creation, so changing them **replaces the job**.",
+				MarkdownDescription: "Tags of the job. The API cannot change tags after creation, so changing them **replaces the job**; an empty map and no map are the same. The key `" + createTokenTagKey + "` is reserved: the provider tags every job it creates with a token of its own there, to create it exactly once, and never shows that tag.",
 				Optional:            true,
 				ElementType:         types.StringType,
-				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.NoneOf(createTokenTagKey))},
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(tagsChanged,
+					"Changing the tags replaces the job.", "Changing the tags replaces the job.")},
+			},
+			"deletion_protection": schema.BoolAttribute{
+				MarkdownDescription: "Whether destroying or replacing the job is refused while it moves data (statuses `ready_run`, `running`, `ready_complete`, `completing` and `stopping`), so that no timeout, cancelled run or taint deletes a live migration. A job that moves nothing (`created`, `check_pass`, `check_not_pass`, `failed`, `success`) is deleted either way. Default: `true`. To let a syncing job go, set it to `false` and apply before the destroy or replacement.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
 			},
 			"start": schema.BoolAttribute{
 				MarkdownDescription: "Whether to start the migration once its check has passed. Default: `true`. With `false` the job is created and checked, then left waiting; changing it to `true` later starts it.",
@@ -413,4 +422,10 @@ func enumDoc(values []string) string {
 		return strings.Join(quoted, "")
 	}
 	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
+}
+
+// tagsChanged says whether a change of tags needs a new job: an empty map and no map are the
+// same tags, so an imported untagged job stays in place under tags = {}.
+func tagsChanged(_ context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = len(req.StateValue.Elements()) > 0 || len(req.PlanValue.Elements()) > 0
 }

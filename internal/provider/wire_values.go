@@ -4,11 +4,14 @@ package provider
 // percentages as strings, 0/1 flags) and the framework's, shared by every flattener and expander.
 
 import (
+	"context"
 	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/opendts/terraform-provider-dts/internal/dtsapi"
 )
@@ -82,5 +85,21 @@ func anyInt(v any) int64 {
 		return i
 	default:
 		return 0
+	}
+}
+
+// unknownOf returns the unknown value of v's type.
+func unknownOf(ctx context.Context, v attr.Value) attr.Value {
+	switch t := v.Type(ctx).(type) {
+	case basetypes.ObjectType:
+		return types.ObjectUnknown(t.AttrTypes)
+	case basetypes.ListType:
+		return types.ListUnknown(t.ElemType)
+	case timetypes.RFC3339Type:
+		return timetypes.NewRFC3339Unknown()
+	case basetypes.Int64Type:
+		return types.Int64Unknown()
+	default:
+		return types.StringUnknown()
 	}
 }

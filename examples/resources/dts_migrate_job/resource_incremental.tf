@@ -45,6 +45,10 @@ resource "dts_migrate_job" "incremental" {
   wait_for      = "ready_complete"
   complete      = false
   complete_mode = "wait_for_sync"
+
+  # A syncing job is protected from destroy and replacement by default. This example is
+  # destroyed while it still syncs, so it lifts the guard; keep the default for a real migration.
+  deletion_protection = false
 }
 
 # detail.seconds_behind_master and detail.master_slave_distance_mb report the lag; they change

@@ -32,4 +32,8 @@ resource "dts_migrate_job" "redis" {
   }
 
   wait_for = "ready_complete"
+
+  # A syncing job is protected from destroy and replacement by default. This example is
+  # destroyed while it still syncs, so it lifts the guard; keep the default for a real migration.
+  deletion_protection = false
 }

@@ -16,6 +16,10 @@ resource "dts_migrate_job" "scheduled" {
   run_mode     = "scheduled"
   expect_time  = "2030-06-01T02:00:00+08:00"
 
+  # A scheduled job waiting for its start time counts as moving data: the guard keeps a
+  # destroy from deleting it. The example is destroyed before it runs, so it lifts the guard.
+  deletion_protection = false
+
   source = {
     database_type = "mysql"
     access_type   = "dcg"

@@ -17,6 +17,10 @@ resource "dts_migrate_job" "write_only" {
   name         = "ledger-to-cdb"
   migrate_type = "full"
 
+  # A syncing job is protected from destroy and replacement by default. This example is
+  # destroyed while it still syncs, so it lifts the guard; keep the default for a real migration.
+  deletion_protection = false
+
   source = {
     database_type       = "mysql"
     access_type         = "extranet"
