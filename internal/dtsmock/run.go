@@ -84,11 +84,16 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-func serve(ctx context.Context, addr string, opts []Option, stdout io.Writer, logger *log.Logger) error {
+func serve(ctx context.Context, addr string, opts []Option, stdout io.Writer, logger *log.Logger) (err error) {
 	srv, err := New(opts...)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if cerr := srv.Close(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}()
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {

@@ -23,6 +23,11 @@ func StartTest(t testing.TB, opts ...Option) *TestServer {
 		t.Fatalf("starting dtsmock: %v", err)
 	}
 	hs := httptest.NewServer(s)
-	t.Cleanup(hs.Close)
+	t.Cleanup(func() {
+		hs.Close()
+		if err := s.Close(); err != nil {
+			t.Errorf("closing dtsmock: %v", err)
+		}
+	})
 	return &TestServer{Server: s, URL: hs.URL, Endpoint: strings.TrimPrefix(hs.URL, "http://")}
 }
