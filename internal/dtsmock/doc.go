@@ -47,6 +47,16 @@
 // CreateMigrateCheckJob, StartMigrateJob, StopMigrateJob, CompleteMigrateJob,
 // DeleteMigrateJob): the change is made and stored, and the answer is lost.
 //
+// # Connections
+//
+// The standalone command and StartTest bound what a client can hold (ConnLimits): the headers
+// must arrive within 10 s, the body within 10 s of them, the whole request within 30 s, and an
+// idle keep-alive connection is closed after 60 s. Open connections are capped below the
+// open-file limit (at most 4,096; -max-conns); at the cap, the connection that has waited
+// longest without a complete request (idle, or still dribbling its request) is closed to make
+// room, so a flood of slow clients cannot starve well-behaved ones. A body that does not
+// arrive in time gets no answer and is journaled as Client.BodyNotRead.
+//
 // # What the emulator accepts on purpose
 //
 // As far as we know the real service's scheme accepts them too, so the emulator does: a signed

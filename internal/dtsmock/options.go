@@ -75,6 +75,7 @@ type options struct {
 	journal     io.Writer
 	stateFile   string
 	logger      *log.Logger
+	conns       ConnLimits
 }
 
 // Option configures a Server.

@@ -25,6 +25,9 @@ const (
 	faultCodeDAC   = "Fault.DropAfterCommit"
 	faultCodeHTTP  = "Fault.HTTPStatus"
 	faultCodeAbort = "Fault.Canceled"
+	// faultCodeBodyNotRead journals a request whose body did not arrive in time, or whose
+	// client went away while sending it.
+	faultCodeBodyNotRead = "Client.BodyNotRead"
 )
 
 // JournalEntry records one request. Secrets are never recorded.
@@ -62,6 +65,7 @@ type Server struct {
 	maxIdle   int
 	logger    *log.Logger
 	journalW  io.Writer
+	conns     ConnLimits
 
 	mu         sync.Mutex
 	store      *store // nil without a state file
@@ -111,6 +115,7 @@ func New(opts ...Option) (*Server, error) {
 		maxIdle:   o.maxIdleJobs,
 		logger:    o.logger,
 		journalW:  o.journal,
+		conns:     o.conns.withDefaults(),
 		jobs:      map[string]*jobState{},
 		rng:       mrand.New(mrand.NewSource(o.seed)), //nolint:gosec // Faults and IDs need reproducibility, not secrecy.
 		buckets:   map[bucketKey]*bucket{},
@@ -184,7 +189,7 @@ type outcome struct {
 // ServeHTTP answers one API request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry := JournalEntry{HTTPMethod: r.Method}
-	out := s.process(r, &entry)
+	out := s.process(w, r, &entry)
 	switch {
 	case out.code != "":
 		entry.ErrorCode = out.code
@@ -244,10 +249,17 @@ func (s *Server) dropConnection(w http.ResponseWriter) {
 	panic(http.ErrAbortHandler)
 }
 
-func (s *Server) process(r *http.Request, entry *JournalEntry) outcome {
+func (s *Server) process(w http.ResponseWriter, r *http.Request, entry *JournalEntry) outcome {
+	if err := s.setBodyDeadline(w); err != nil {
+		s.logger.Printf("setting the body deadline: %v", err)
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {
-		return outcome{err: newError("InvalidParameter", "The request body could not be read.")}
+		// The client was too slow or went away: there is nobody to answer.
+		return outcome{drop: true, code: faultCodeBodyNotRead}
+	}
+	if err := s.requestRead(w, r); err != nil {
+		s.logger.Printf("lifting the body deadline: %v", err)
 	}
 	if len(body) > maxBodyBytes {
 		return outcome{err: newError("InvalidParameter", "The request body is larger than %d bytes.", maxBodyBytes)}

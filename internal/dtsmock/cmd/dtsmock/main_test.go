@@ -55,8 +55,14 @@ func (l *lockedBuilder) String() string {
 // line; the child is killed when the test ends if it still runs.
 func startCommand(t *testing.T, args ...string) *command {
 	t.Helper()
+	return startWrapped(t, exec.Command(os.Args[0], "-test.run=^$"), args...)
+}
+
+// startWrapped is startCommand with the command line cmd, which runs the test binary.
+func startWrapped(t *testing.T, cmd *exec.Cmd, args ...string) *command {
+	t.Helper()
 	c := &command{stderr: &lockedBuilder{}, lines: make(chan string, 4), waited: make(chan error, 1)}
-	c.cmd = exec.Command(os.Args[0], "-test.run=^$")
+	c.cmd = cmd
 	c.cmd.Env = append(os.Environ(), "DTSMOCK_TEST_RUN_MAIN=1", "DTSMOCK_TEST_ARGS="+strings.Join(args, " "))
 	stdout, err := c.cmd.StdoutPipe()
 	if err != nil {
