@@ -34,7 +34,7 @@ const (
 	p9Ratio   = 2.0
 
 	p6Stored   = 1000
-	p6Workers  = 32
+	p6Workers  = 8
 	p6Warmup   = time.Second
 	p6Duration = 5 * time.Second
 	p6GoalRPS  = 5000
@@ -98,6 +98,12 @@ func do(client *http.Client, req *http.Request) error {
 	}
 	if err != nil {
 		return fmt.Errorf("reading the answer: %w", err)
+	}
+	// Only an error answer holds the key "Error" with an object (a job's errors are under
+	// "ErrorInfo"), so a success is recognised without decoding the page: decoding it would
+	// cost the load generator more than the emulator spends answering.
+	if !bytes.Contains(data, []byte(`"Error":{`)) && bytes.HasPrefix(data, []byte(`{"Response":`)) {
+		return nil
 	}
 	var env struct {
 		Response struct {

@@ -340,6 +340,7 @@ func (st *store) close() error {
 // is gone), and compacts the file when the records have come to outnumber the jobs. It is a
 // no-op without a state file.
 func (s *Server) commitLocked(id string) error {
+	s.gen++
 	if s.store == nil {
 		return nil
 	}
@@ -392,6 +393,7 @@ func (s *Server) restoreLocked(u undo, changed string) {
 		s.jobs[u.id] = u.prev
 	}
 	s.seq, s.failChecks, s.failSteps = u.seq, u.failChecks, u.failSteps
+	s.gen++
 }
 
 // commitOrRestoreLocked makes the change to job changed durable or takes it back.

@@ -10,6 +10,7 @@ import (
 	"log"
 	mrand "math/rand"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -67,8 +68,11 @@ type Server struct {
 	journalW  io.Writer
 	conns     ConnLimits
 
-	mu         sync.Mutex
-	store      *store // nil without a state file
+	mu    sync.Mutex
+	store *store // nil without a state file
+	// gen counts the changes to the jobs; orders holds listings sorted at some gen.
+	gen        uint64
+	orders     map[string]orderCache
 	jobs       map[string]*jobState
 	seq        int64
 	rng        *mrand.Rand
@@ -119,6 +123,7 @@ func New(opts ...Option) (*Server, error) {
 		jobs:      map[string]*jobState{},
 		rng:       mrand.New(mrand.NewSource(o.seed)), //nolint:gosec // Faults and IDs need reproducibility, not secrecy.
 		buckets:   map[bucketKey]*bucket{},
+		orders:    map[string]orderCache{},
 		failSteps: map[string]int{},
 	}
 	for p := range phaseCount {
@@ -228,6 +233,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b = []byte(`{"Response":{"Error":{"Code":"InternalError","Message":"encoding the response failed"},"RequestId":"` + newRequestID() + `"}}`)
 	}
 	w.Header().Set("Content-Type", "application/json")
+	// A known length lets the answer go out in one write instead of in chunks.
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	if _, err := w.Write(b); err != nil {
 		s.logger.Printf("writing response: %v", err)
