@@ -9,6 +9,7 @@
 //   - P5: the RequestLimitExceeded errors that reach the user when 100 jobs are applied and
 //     destroyed at -parallelism=20 with the emulator's rate limiting on, and how many the
 //     client absorbed by retrying.
+//   - P9 and P6: the emulator's own write latency and read throughput (see emulator.go).
 package main
 
 import (
@@ -120,7 +121,7 @@ func (b *bench) run(ctx context.Context) error {
 	if err := devenv.WriteCLIConfig(b.cliConfig, b.providerDir); err != nil {
 		return err
 	}
-	for _, step := range []func(context.Context) error{b.p1, b.p2, b.p5} {
+	for _, step := range b.steps() {
 		if err := step(ctx); err != nil {
 			return err
 		}

@@ -396,32 +396,54 @@ func (s *Server) describeMigrateJobs(p params, now time.Time) result {
 	}
 	id, _ := p.str("JobId")
 	name, _ := p.str("JobName")
-	var list []*jobState
-	for _, j := range s.jobs {
-		s.phases.settle(j, now)
+	list := s.orderedLocked(order, now)
+	total := 0
+	page := []wireJob{}
+	for k := range list {
+		// The list is ascending; DESC walks it backwards, which also reverses the tie-break
+		// by creation, as the API notes ask.
+		j := list[k]
+		if seq == "DESC" {
+			j = list[len(list)-1-k]
+		}
 		if (id != "" && j.JobID != id) || (name != "" && !strings.Contains(j.JobName, name)) || !matchTags(j, filters) {
 			continue
 		}
-		list = append(list, j)
-	}
-	desc := seq == "DESC"
-	sort.Slice(list, func(a, b int) bool {
-		x, y := list[a], list[b]
-		c := compareJobs(order, x, y)
-		if c == 0 {
-			c = cmpInt(x.Seq, y.Seq)
+		if total >= offset && total-offset < limit {
+			s.phases.settle(j, now)
+			page = append(page, s.phases.wire(j, now))
 		}
-		if desc {
-			return c > 0
-		}
-		return c < 0
-	})
-	total := len(list)
-	page := []wireJob{}
-	for i := offset; i < total && i < offset+limit; i++ {
-		page = append(page, s.phases.wire(list[i], now))
+		total++
 	}
 	return result{body: map[string]any{"TotalCount": total, "JobList": page}, jobID: id}
+}
+
+// orderedLocked returns every job sorted by order, ascending, ties broken by creation. The
+// order by a key that only changes with a stored change is kept until the next change, so a
+// listing costs one pass over the jobs instead of a sort; the order by Status, which moves
+// with time, is sorted afresh.
+func (s *Server) orderedLocked(order string, now time.Time) []*jobState {
+	if c, ok := s.orders[order]; ok && c.gen == s.gen && order != "Status" {
+		return c.list
+	}
+	list := make([]*jobState, 0, len(s.jobs))
+	for _, j := range s.jobs {
+		if order == "Status" {
+			s.phases.settle(j, now)
+		}
+		list = append(list, j)
+	}
+	sort.Slice(list, func(a, b int) bool {
+		x, y := list[a], list[b]
+		if c := compareJobs(order, x, y); c != 0 {
+			return c < 0
+		}
+		return x.Seq < y.Seq
+	})
+	if order != "Status" {
+		s.orders[order] = orderCache{gen: s.gen, list: list}
+	}
+	return list
 }
 
 func matchTags(j *jobState, filters []tagFilter) bool {
@@ -468,4 +490,10 @@ func compareJobs(order string, x, y *jobState) int {
 		return cmpInt(x.RunMode, y.RunMode)
 	}
 	return x.CreateTime.Compare(y.CreateTime)
+}
+
+// orderCache is the jobs sorted by one key, valid while the Server's gen is unchanged.
+type orderCache struct {
+	gen  uint64
+	list []*jobState
 }

@@ -45,3 +45,14 @@ func (c *ManualClock) Set(t time.Time) {
 	defer c.mu.Unlock()
 	c.now = t
 }
+
+// offsetClock is real time shifted by a fixed offset.
+type offsetClock struct{ offset time.Duration }
+
+func (c offsetClock) Now() time.Time { return time.Now().Add(c.offset) }
+
+// NewOffsetClock returns a Clock that runs at real speed but is offset from real time by
+// offset (positive: ahead), for testing how a client copes with a server whose clock is off.
+func NewOffsetClock(offset time.Duration) Clock {
+	return offsetClock{offset: offset}
+}

@@ -227,3 +227,47 @@ func TestWireFormat(t *testing.T) {
 		t.Errorf("MigrateOption %v", mo)
 	}
 }
+
+// TestListingFollowsChanges checks that the kept order of a listing follows every change that
+// moves a job in it: a new job, a renamed one, a deleted one, a vanished one.
+func TestListingFollowsChanges(t *testing.T) {
+	e := newEnv(t)
+	names := func() string {
+		t.Helper()
+		r := e.c.mustOK("DescribeMigrateJobs", map[string]any{"Order": "JobName", "OrderSeq": "ASC"})
+		var out []string
+		for _, j := range arr(r["JobList"]) {
+			out = append(out, str(obj(j)["JobName"]))
+		}
+		return strings.Join(out, ",") + fmt.Sprintf(" (%v)", r["TotalCount"])
+	}
+	b := e.c.create(baseCreate("b"))
+	e.c.create(baseCreate("d"))
+	if got := names(); got != "b,d (2)" {
+		t.Fatalf("listing %s", got)
+	}
+	a := e.c.create(baseCreate("a"))
+	if got := names(); got != "a,b,d (3)" {
+		t.Fatalf("after a create: %s", got)
+	}
+	e.c.mustOK("ModifyMigrateJob", map[string]any{"JobId": b, "JobName": "e"})
+	if got := names(); got != "a,d,e (3)" {
+		t.Fatalf("after a rename: %s", got)
+	}
+	e.c.mustOK("DeleteMigrateJob", jobID(a))
+	if got := names(); got != "d,e (2)" {
+		t.Fatalf("after a delete: %s", got)
+	}
+	if !e.ts.Vanish(b) {
+		t.Fatal("Vanish failed")
+	}
+	if got := names(); got != "d (1)" {
+		t.Fatalf("after a vanish: %s", got)
+	}
+	if _, err := e.ts.SeedJob(Job{JobName: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); got != "c,d (2)" {
+		t.Fatalf("after a seed: %s", got)
+	}
+}

@@ -32,9 +32,68 @@
 // action and then drop the connection without an answer (drop_after_commit), the case that
 // makes clients create duplicates.
 //
+// Rules combine: a request can get at most one latency rule and at most one answering rule
+// (error, http_status, drop_connection, drop_after_commit). Rules are tried in the order given;
+// every rule whose action and job match counts the request (for Every), and the first latency
+// rule and the first answering rule that fire are applied: the latency first, then the
+// answer. Once a rule of one class has fired, later rules of that class are not tried for that
+// request, so their Count and their random draw are left for later requests. Fault files
+// (ParseFaults) refuse unknown fields, kinds and actions, fields that do not apply to the
+// rule's kind, and out-of-range values, naming the rule's index and the field. The journal
+// records the rules that fired on the request's entry (JournalEntry.Faults, e.g.
+// "latency:250ms error:InternalError"), so a chaos run can be audited from the journal alone.
+//
+// drop_after_commit works for every mutating action (CreateMigrateJob, ModifyMigrateJob,
+// CreateMigrateCheckJob, StartMigrateJob, StopMigrateJob, CompleteMigrateJob,
+// DeleteMigrateJob): the change is made and stored, and the answer is lost.
+//
+// # Connections
+//
+// The standalone command and StartTest bound what a client can hold (ConnLimits): the headers
+// must arrive within 10 s, the body within 10 s of them, the whole request within 30 s, and an
+// idle keep-alive connection is closed after 60 s. Open connections are capped below the
+// open-file limit (at most 4,096; -max-conns); at the cap, the connection that has waited
+// longest without a complete request (idle, or still dribbling its request) is closed to make
+// room, so a flood of slow clients cannot starve well-behaved ones. A body that does not
+// arrive in time gets no answer and is journaled as Client.BodyNotRead.
+//
+// # What the emulator accepts on purpose
+//
+// As far as we know the real service's scheme accepts them too, so the emulator does: a signed
+// request replayed unchanged within the 300-second timestamp window (the official SDKs resend
+// the identical request when they retry, so nonces are not deduplicated), and an X-TC-Action
+// header that the client did not include in SignedHeaders (the SDKs sign only content-type
+// and host).
+//
+// # Clock
+//
+// WithClock drives everything time-dependent: the timestamp window of signatures, CreateTime,
+// StartTime and EndTime, the phases and throttling. A clock offset from real time (see
+// NewOffsetClock) lets a test check a client's tolerance of clock skew.
+//
 // # Secrets
 //
 // Passwords and AccessKey are stored but never returned by DescribeMigrateJobs and never
 // written to the journal. The state file (WithStateFile) is the emulator's own storage: it
 // holds them, and it is written with mode 0600.
+//
+// # State file
+//
+// The state file is a JSON snapshot of the jobs (version 2) followed by one change record a
+// line. An acknowledged change appends its record and syncs it before the answer, so nothing
+// acknowledged is lost when the process is killed, and the cost of a change does not grow with
+// the number of jobs. When the records outnumber twice the jobs (and at least 1,024), the file
+// is compacted: a new snapshot is written to "<state file>.compact", synced and renamed over
+// the state file; a crash during a compaction can leave that one file, which the next start
+// removes. A record cut short by a crash was never acknowledged and is dropped. Version 1 files
+// (a snapshot alone, the original format) are read and rewritten as version 2.
+//
+// A change that cannot be stored is answered with InternalError.DatabaseError and taken back:
+// the emulator is left exactly as before the request. The file is read and checked whole at
+// start-up; a file with an unknown version, an unknown field, a job with an invalid ID, an
+// unknown status code, check flag, migrate type or run mode, or two jobs with one ID is refused
+// with a message naming the job and the problem, and is never rewritten. A state file whose
+// directory does not exist or cannot be written is refused at start-up.
+//
+// Only one emulator may use a state file at a time.
 package dtsmock

@@ -75,6 +75,7 @@ type options struct {
 	journal     io.Writer
 	stateFile   string
 	logger      *log.Logger
+	conns       ConnLimits
 }
 
 // Option configures a Server.
@@ -143,67 +144,6 @@ func WithLogger(l *log.Logger) Option {
 	return func(o *options) { o.logger = l }
 }
 
-// Fault kinds understood by FaultRule.Kind.
-const (
-	FaultError           = "error"
-	FaultHTTPStatus      = "http_status"
-	FaultLatency         = "latency"
-	FaultDropConnection  = "drop_connection"
-	FaultDropAfterCommit = "drop_after_commit"
-)
-
-// FaultRule describes one injected failure.
-type FaultRule struct {
-	Action      string   `json:"action"`
-	JobID       string   `json:"job_id,omitempty"`
-	Every       int      `json:"every,omitempty"`
-	Probability float64  `json:"probability,omitempty"`
-	Count       int      `json:"count,omitempty"`
-	Kind        string   `json:"kind"`
-	Code        string   `json:"code,omitempty"`
-	Message     string   `json:"message,omitempty"`
-	HTTPStatus  int      `json:"http_status,omitempty"`
-	Latency     Duration `json:"latency,omitempty"`
-}
-
-func (f FaultRule) validate() error {
-	switch f.Kind {
-	case FaultError:
-		if f.Code == "" {
-			return fmt.Errorf("fault rule of kind %q needs a code", f.Kind)
-		}
-	case FaultHTTPStatus:
-		if f.HTTPStatus != 0 && (f.HTTPStatus < 400 || f.HTTPStatus > 599) {
-			return fmt.Errorf("fault rule http_status %d is not an HTTP error status", f.HTTPStatus)
-		}
-	case FaultLatency:
-		if f.Latency <= 0 {
-			return fmt.Errorf("fault rule of kind %q needs a positive latency", f.Kind)
-		}
-	case FaultDropConnection, FaultDropAfterCommit:
-	default:
-		return fmt.Errorf("unknown fault kind %q", f.Kind)
-	}
-	if f.Every < 0 || f.Count < 0 || f.Probability < 0 || f.Probability > 1 {
-		return fmt.Errorf("fault rule for %q has a negative every/count or a probability outside 0..1", f.Action)
-	}
-	return nil
-}
-
-// ParseFaults reads a JSON array of fault rules, as given to the -faults flag.
-func ParseFaults(data []byte) ([]FaultRule, error) {
-	var rules []FaultRule
-	if err := json.Unmarshal(data, &rules); err != nil {
-		return nil, fmt.Errorf("parsing fault rules: %w", err)
-	}
-	for i, r := range rules {
-		if err := r.validate(); err != nil {
-			return nil, fmt.Errorf("fault rule %d: %w", i, err)
-		}
-	}
-	return rules, nil
-}
-
 // Duration is a time.Duration that JSON-encodes as a Go duration string such as "250ms".
 type Duration time.Duration
 
@@ -218,15 +158,23 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		var n int64
 		if err2 := json.Unmarshal(b, &n); err2 != nil {
-			return fmt.Errorf("duration must be a string like \"250ms\": %w", err)
+			return durationError{fmt.Errorf("duration must be a string like \"250ms\": %w", err)}
 		}
 		*d = Duration(n)
 		return nil
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("parsing duration: %w", err)
+		return durationError{fmt.Errorf("parsing duration: %w", err)}
 	}
 	*d = Duration(v)
 	return nil
 }
+
+// durationError marks a Duration that could not be decoded, so that ParseFaults can name the
+// field it came from.
+type durationError struct{ err error }
+
+func (e durationError) Error() string { return e.err.Error() }
+
+func (e durationError) Unwrap() error { return e.err }

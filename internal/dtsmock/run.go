@@ -30,6 +30,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rateLimit := fs.Bool("rate-limit", true, "throttle requests per SecretId and action")
 	maxIdle := fs.Int("max-idle-jobs", DefaultMaxIdleJobs, "quota of idle jobs (status 1, 2, 4, 5)")
 	faults := fs.String("faults", "", "file with a JSON array of fault rules")
+	maxConns := fs.Int("max-conns", 0, "cap on open connections (0: the open-file limit minus a reserve, at most 4096)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -51,6 +52,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WithRateLimit(*rateLimit),
 		WithMaxIdleJobs(*maxIdle),
 		WithLogger(logger),
+		WithConnLimits(ConnLimits{MaxConns: *maxConns}),
+	}
+	if *maxConns < 0 {
+		return fmt.Errorf("-max-conns must not be negative (got %d)", *maxConns)
 	}
 	if *state != "" {
 		opts = append(opts, WithStateFile(*state))
@@ -84,11 +89,16 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-func serve(ctx context.Context, addr string, opts []Option, stdout io.Writer, logger *log.Logger) error {
+func serve(ctx context.Context, addr string, opts []Option, stdout io.Writer, logger *log.Logger) (err error) {
 	srv, err := New(opts...)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if cerr := srv.Close(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}()
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
@@ -101,9 +111,11 @@ func serve(ctx context.Context, addr string, opts []Option, stdout io.Writer, lo
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "127.0.0.1"
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: logger}
+	hs := &http.Server{ErrorLog: logger}
+	srv.configure(hs)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	limited := srv.Listen(ln)
+	go func() { errc <- hs.Serve(limited) }()
 	if _, err := fmt.Fprintf(stdout, "dtsmock listening on http://%s\n", net.JoinHostPort(host, port)); err != nil {
 		return errors.Join(fmt.Errorf("printing the listening line: %w", err), hs.Close())
 	}
@@ -113,6 +125,14 @@ func serve(ctx context.Context, addr string, opts []Option, stdout io.Writer, lo
 	case <-ctx.Done():
 	}
 	logger.Printf("shutting down")
+	// Shutdown waits for active connections; those still sending a request (or idle) have
+	// nothing to wait for, and a flood of them would hold the exit for the body timeout.
+	if l, ok := limited.(*connLimiter); ok {
+		hs.SetKeepAlivesEnabled(false)
+		if err := l.closeWaiting(); err != nil {
+			logger.Printf("closing waiting connections: %v", err)
+		}
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {

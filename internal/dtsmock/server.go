@@ -10,6 +10,7 @@ import (
 	"log"
 	mrand "math/rand"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -25,6 +26,9 @@ const (
 	faultCodeDAC   = "Fault.DropAfterCommit"
 	faultCodeHTTP  = "Fault.HTTPStatus"
 	faultCodeAbort = "Fault.Canceled"
+	// faultCodeBodyNotRead journals a request whose body did not arrive in time, or whose
+	// client went away while sending it.
+	faultCodeBodyNotRead = "Client.BodyNotRead"
 )
 
 // JournalEntry records one request. Secrets are never recorded.
@@ -35,6 +39,9 @@ type JournalEntry struct {
 	HTTPMethod string    `json:"http_method"`
 	JobID      string    `json:"job_id"`
 	ErrorCode  string    `json:"error_code"`
+	// Faults lists the fault rules that fired for this request, latency first, each as
+	// "kind" or "kind:value" ("latency:250ms error:InternalError"); empty when none fired.
+	Faults string `json:"faults,omitempty"`
 }
 
 type faultState struct {
@@ -57,11 +64,15 @@ type Server struct {
 	verifier  *verifier
 	rateLimit bool
 	maxIdle   int
-	stateFile string
 	logger    *log.Logger
 	journalW  io.Writer
+	conns     ConnLimits
 
-	mu         sync.Mutex
+	mu    sync.Mutex
+	store *store // nil without a state file
+	// gen counts the changes to the jobs; orders holds listings sorted at some gen.
+	gen        uint64
+	orders     map[string]orderCache
 	jobs       map[string]*jobState
 	seq        int64
 	rng        *mrand.Rand
@@ -83,14 +94,17 @@ func New(opts ...Option) (*Server, error) {
 	}
 	for _, c := range o.creds {
 		if c.SecretID == "" || c.SecretKey == "" {
-			return nil, errors.New("dtsmock: a credential needs both a SecretID and a SecretKey")
+			return nil, errors.New("a credential needs both a SecretID and a SecretKey")
 		}
 	}
 	if o.clock == nil {
 		o.clock = realClock{}
 	}
 	if o.basePhase < 0 {
-		return nil, errors.New("dtsmock: the phase duration must not be negative")
+		return nil, errors.New("the phase duration must not be negative")
+	}
+	if o.maxIdleJobs < 0 {
+		return nil, fmt.Errorf("the quota of idle jobs must not be negative (got %d)", o.maxIdleJobs)
 	}
 	if !o.seedSet {
 		o.seed = time.Now().UnixNano()
@@ -103,35 +117,55 @@ func New(opts ...Option) (*Server, error) {
 		verifier:  newVerifier(serviceName, o.creds),
 		rateLimit: o.rateLimit,
 		maxIdle:   o.maxIdleJobs,
-		stateFile: o.stateFile,
 		logger:    o.logger,
 		journalW:  o.journal,
+		conns:     o.conns.withDefaults(),
 		jobs:      map[string]*jobState{},
 		rng:       mrand.New(mrand.NewSource(o.seed)), //nolint:gosec // Faults and IDs need reproducibility, not secrecy.
 		buckets:   map[bucketKey]*bucket{},
+		orders:    map[string]orderCache{},
 		failSteps: map[string]int{},
 	}
 	for p := range phaseCount {
 		s.phases[p] = o.basePhase
 		if o.phaseSet[p] {
 			if o.phases[p] < 0 {
-				return nil, fmt.Errorf("dtsmock: the %s phase must not be negative", p)
+				return nil, fmt.Errorf("the %s phase must not be negative", p)
 			}
 			s.phases[p] = o.phases[p]
 		}
 	}
-	for _, r := range o.faults {
+	for i, r := range o.faults {
 		if err := r.validate(); err != nil {
-			return nil, fmt.Errorf("dtsmock: %w", err)
+			return nil, fmt.Errorf("fault rule %d: %w", i, err)
 		}
 		s.faults = append(s.faults, &faultState{rule: r})
 	}
-	if s.stateFile != "" {
-		if err := s.load(); err != nil {
+	if o.stateFile != "" {
+		// The file is read and checked completely before anything is written to it, so a
+		// refused file stays exactly as it was.
+		ls, err := readState(o.stateFile)
+		if err != nil {
 			return nil, err
+		}
+		s.jobs, s.seq = ls.jobs, ls.seq
+		if s.store, err = openStore(o.stateFile, ls, s.sortedLocked()); err != nil {
+			return nil, fmt.Errorf("state file %s cannot be used: %w", o.stateFile, err)
 		}
 	}
 	return s, nil
+}
+
+// Close releases the state file; the Server must not be used afterwards.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.store == nil {
+		return nil
+	}
+	err := s.store.close()
+	s.store = nil
+	return err
 }
 
 // newRequestID returns a random UUID (version 4).
@@ -154,12 +188,13 @@ type outcome struct {
 	drop   bool
 	status int
 	code   string // journal code for faults that bypass the envelope
+	faults string // the journal's trace of the fault rules that fired
 }
 
 // ServeHTTP answers one API request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry := JournalEntry{HTTPMethod: r.Method}
-	out := s.process(r, &entry)
+	out := s.process(w, r, &entry)
 	switch {
 	case out.code != "":
 		entry.ErrorCode = out.code
@@ -169,6 +204,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if entry.JobID == "" {
 		entry.JobID = out.jobID
 	}
+	entry.Faults = out.faults
 	entry.Time = s.clock.Now()
 	s.record(entry)
 	if out.drop {
@@ -179,7 +215,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(out.status)
 		if _, err := fmt.Fprintf(w, "<html><body><h1>%d %s</h1><p>dtsmock injected fault</p></body></html>\n", out.status, http.StatusText(out.status)); err != nil {
-			s.logger.Printf("dtsmock: writing fault response: %v", err)
+			s.logger.Printf("writing fault response: %v", err)
 		}
 		return
 	}
@@ -193,13 +229,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp["RequestId"] = newRequestID()
 	b, err := json.Marshal(map[string]any{"Response": resp})
 	if err != nil {
-		s.logger.Printf("dtsmock: encoding response: %v", err)
+		s.logger.Printf("encoding response: %v", err)
 		b = []byte(`{"Response":{"Error":{"Code":"InternalError","Message":"encoding the response failed"},"RequestId":"` + newRequestID() + `"}}`)
 	}
 	w.Header().Set("Content-Type", "application/json")
+	// A known length lets the answer go out in one write instead of in chunks.
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	if _, err := w.Write(b); err != nil {
-		s.logger.Printf("dtsmock: writing response: %v", err)
+		s.logger.Printf("writing response: %v", err)
 	}
 }
 
@@ -209,19 +247,26 @@ func (s *Server) dropConnection(w http.ResponseWriter) {
 		conn, _, err := hj.Hijack()
 		if err == nil {
 			if err := conn.Close(); err != nil {
-				s.logger.Printf("dtsmock: closing a dropped connection: %v", err)
+				s.logger.Printf("closing a dropped connection: %v", err)
 			}
 			return
 		}
-		s.logger.Printf("dtsmock: hijacking a connection to drop: %v", err)
+		s.logger.Printf("hijacking a connection to drop: %v", err)
 	}
 	panic(http.ErrAbortHandler)
 }
 
-func (s *Server) process(r *http.Request, entry *JournalEntry) outcome {
+func (s *Server) process(w http.ResponseWriter, r *http.Request, entry *JournalEntry) outcome {
+	if err := s.setBodyDeadline(w); err != nil {
+		s.logger.Printf("setting the body deadline: %v", err)
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {
-		return outcome{err: newError("InvalidParameter", "The request body could not be read.")}
+		// The client was too slow or went away: there is nobody to answer.
+		return outcome{drop: true, code: faultCodeBodyNotRead}
+	}
+	if err := s.requestRead(w, r); err != nil {
+		s.logger.Printf("lifting the body deadline: %v", err)
 	}
 	if len(body) > maxBodyBytes {
 		return outcome{err: newError("InvalidParameter", "The request body is larger than %d bytes.", maxBodyBytes)}
@@ -250,31 +295,41 @@ func (s *Server) process(r *http.Request, entry *JournalEntry) outcome {
 	}
 	jobID := peekJobID(auth)
 	entry.JobID = jobID
-	fault := s.pickFault(auth.Action, jobID)
+	ff := s.pickFaults(auth.Action, jobID)
+	out := s.perform(r, auth, handler, jobID, now, ff)
+	out.faults = ff.trace()
+	return out
+}
+
+// mutating lists the actions that change the store; only they need an undo record.
+var mutating = map[string]bool{
+	"CreateMigrateJob": true, "ModifyMigrateJob": true, "CreateMigrateCheckJob": true,
+	"StartMigrateJob": true, "StopMigrateJob": true, "CompleteMigrateJob": true, "DeleteMigrateJob": true,
+}
+
+// perform applies the fired faults around the action: latency first, then the answering rule.
+func (s *Server) perform(r *http.Request, auth *authResult, handler handlerFunc, jobID string, now time.Time, ff firedFaults) outcome {
+	if ff.latency != nil {
+		if err := sleepCtx(r.Context(), time.Duration(ff.latency.Latency)); err != nil {
+			return outcome{drop: true, code: faultCodeAbort}
+		}
+		now = s.clock.Now()
+	}
 	commitThenDrop := false
-	if fault != nil {
-		switch fault.Kind {
+	if f := ff.answer; f != nil {
+		switch f.Kind {
 		case FaultError:
-			msg := fault.Message
+			msg := f.Message
 			if msg == "" {
 				msg = "An injected fault answered this request with an error."
 			}
-			return outcome{err: &apiError{Code: fault.Code, Message: msg}}
+			return outcome{err: &apiError{Code: f.Code, Message: msg}}
 		case FaultHTTPStatus:
-			st := fault.HTTPStatus
-			if st == 0 {
-				st = http.StatusBadGateway
-			}
-			return outcome{status: st, code: faultCodeHTTP}
+			return outcome{status: faultStatus(f), code: faultCodeHTTP}
 		case FaultDropConnection:
 			return outcome{drop: true, code: faultCodeDrop}
 		case FaultDropAfterCommit:
 			commitThenDrop = true
-		case FaultLatency:
-			if err := sleepCtx(r.Context(), time.Duration(fault.Latency)); err != nil {
-				return outcome{drop: true, code: faultCodeAbort}
-			}
-			now = s.clock.Now()
 		}
 	}
 	if !s.allow(auth.SecretID, auth.Action, now) {
@@ -286,11 +341,15 @@ func (s *Server) process(r *http.Request, entry *JournalEntry) outcome {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var u undo
+	if mutating[auth.Action] {
+		u = s.undoLocked(jobID)
+	}
 	res := handler(s, p, now)
 	if res.err == nil && res.mutated {
-		if err := s.persistLocked(); err != nil {
-			s.logger.Printf("dtsmock: persisting state: %v", err)
-			return outcome{err: newError("InternalError.DatabaseError", "The job store could not be written."), jobID: res.jobID}
+		if err := s.commitOrRestoreLocked(u, res.jobID); err != nil {
+			s.logger.Printf("persisting state: %v", err)
+			return outcome{err: newError("InternalError.DatabaseError", "The job store could not be written.")}
 		}
 	}
 	out := outcome{body: res.body, err: res.err, jobID: res.jobID}
@@ -309,35 +368,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return fmt.Errorf("waiting for injected latency: %w", ctx.Err())
 	}
-}
-
-// pickFault returns the first fault rule that fires for this call, or nil.
-func (s *Server) pickFault(action, jobID string) *FaultRule {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var chosen *FaultRule
-	for _, f := range s.faults {
-		r := f.rule
-		if (r.Action != "" && r.Action != action) || (r.JobID != "" && r.JobID != jobID) {
-			continue
-		}
-		if r.Count > 0 && f.fired >= r.Count {
-			continue
-		}
-		f.seen++
-		if chosen != nil {
-			continue
-		}
-		if r.Every > 1 && f.seen%r.Every != 0 {
-			continue
-		}
-		if r.Probability > 0 && s.rng.Float64() >= r.Probability {
-			continue
-		}
-		f.fired++
-		chosen = &r
-	}
-	return chosen
 }
 
 // allow takes a token from the (SecretId, action) bucket; a refused request takes none.
@@ -377,11 +407,11 @@ func (s *Server) record(e JournalEntry) {
 	}
 	b, err := json.Marshal(e)
 	if err != nil {
-		s.logger.Printf("dtsmock: encoding journal entry: %v", err)
+		s.logger.Printf("encoding journal entry: %v", err)
 		return
 	}
 	if _, err := s.journalW.Write(append(b, '\n')); err != nil {
-		s.logger.Printf("dtsmock: writing journal: %v", err)
+		s.logger.Printf("writing journal: %v", err)
 	}
 }
 
@@ -409,7 +439,7 @@ func (s *Server) Journal() []JournalEntry {
 // AddFault adds a fault rule; an invalid rule is reported to the logger and ignored.
 func (s *Server) AddFault(rule FaultRule) {
 	if err := rule.validate(); err != nil {
-		s.logger.Printf("dtsmock: ignoring fault rule: %v", err)
+		s.logger.Printf("ignoring fault rule: %v", err)
 		return
 	}
 	s.mu.Lock()
@@ -424,8 +454,12 @@ func (s *Server) Vanish(jobID string) bool {
 	if _, ok := s.jobs[jobID]; !ok {
 		return false
 	}
+	u := s.undoLocked(jobID)
 	delete(s.jobs, jobID)
-	s.persistOrLogLocked()
+	if err := s.commitOrRestoreLocked(u, jobID); err != nil {
+		s.logger.Printf("persisting the vanishing of job %s: %v", jobID, err)
+		return false
+	}
 	return true
 }
 
@@ -442,8 +476,11 @@ func (s *Server) FailMigrationAtStep(jobID string, step int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if j, ok := s.jobs[jobID]; ok && j.Status == StatusRunning && !j.RunStart.IsZero() {
+		u := s.undoLocked(jobID)
 		j.FailStep = clampStep(j.MigrateType, step)
-		s.persistOrLogLocked()
+		if err := s.commitOrRestoreLocked(u, jobID); err != nil {
+			s.logger.Printf("persisting the failure step of job %s: %v", jobID, err)
+		}
 		return
 	}
 	s.failSteps[jobID] = step
@@ -456,17 +493,17 @@ func clampStep(migrateType, step int) int {
 // SetJobStatus forces a job's status; the phases continue from now.
 func (s *Server) SetJobStatus(jobID string, status int) error {
 	if status < StatusCreating || status > StatusCompleting {
-		return fmt.Errorf("dtsmock: status %d is not between 1 and 12", status)
+		return fmt.Errorf("status %d is not between 1 and 12", status)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	j, ok := s.jobs[jobID]
 	if !ok {
-		return fmt.Errorf("dtsmock: job %s does not exist", jobID)
+		return fmt.Errorf("job %s does not exist", jobID)
 	}
-	now := s.clock.Now()
-	s.forceStatusLocked(j, status, now)
-	return s.persistLocked()
+	u := s.undoLocked(jobID)
+	s.forceStatusLocked(j, status, s.clock.Now())
+	return s.commitOrRestoreLocked(u, jobID)
 }
 
 func (s *Server) forceStatusLocked(j *jobState, status int, now time.Time) {
@@ -539,13 +576,13 @@ func (s *Server) SeedJob(j Job) (string, error) {
 		j.JobID = s.newJobIDLocked()
 	}
 	if _, taken := s.jobs[j.JobID]; taken {
-		return "", fmt.Errorf("dtsmock: job %s already exists", j.JobID)
+		return "", fmt.Errorf("job %s already exists", j.JobID)
 	}
 	if j.Status == 0 {
 		j.Status = StatusCreated
 	}
 	if j.Status < StatusCreating || j.Status > StatusCompleting {
-		return "", fmt.Errorf("dtsmock: status %d is not between 1 and 12", j.Status)
+		return "", fmt.Errorf("status %d is not between 1 and 12", j.Status)
 	}
 	if j.CreateTime.IsZero() {
 		j.CreateTime = now
@@ -553,6 +590,7 @@ func (s *Server) SeedJob(j Job) (string, error) {
 	defaults(&j)
 	j.Tags = cloneTags(j.Tags)
 	j.ErrorInfo = append([]ErrorInfo(nil), j.ErrorInfo...)
+	u := s.undoLocked(j.JobID)
 	s.seq++
 	st := &jobState{Job: j, Seq: s.seq, Since: now}
 	status := j.Status
@@ -561,8 +599,14 @@ func (s *Server) SeedJob(j Job) (string, error) {
 	if status != StatusCreated {
 		s.forceStatusLocked(st, status, now)
 	}
+	if err := checkStoredJob(st, "the seeded job"); err != nil {
+		return "", err
+	}
 	s.jobs[j.JobID] = st
-	return j.JobID, s.persistLocked()
+	if err := s.commitOrRestoreLocked(u, j.JobID); err != nil {
+		return "", err
+	}
+	return j.JobID, nil
 }
 
 func defaults(j *Job) {

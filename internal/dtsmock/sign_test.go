@@ -1,6 +1,7 @@
 package dtsmock
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -345,5 +346,25 @@ func TestCommonParameters(t *testing.T) {
 	}
 	if got := errCode(c.do(req)); got != "" {
 		t.Fatalf("v1 with RequestClient/Language: %q", got)
+	}
+}
+
+func TestNewSignedRequest(t *testing.T) {
+	clock := NewManualClock(testStart)
+	ts := StartTest(t, WithClock(clock), WithRateLimit(false), WithCredentials(Credential{SecretID: "AKIDtmp", SecretKey: "tmpKey", Token: "tok"}))
+	c := newClient(t, ts, clock)
+	req, err := NewSignedRequest(context.Background(), ts.URL, "DescribeMigrateJobs", []byte(`{"Limit":5}`), Credential{SecretID: "AKIDtmp", SecretKey: "tmpKey", Token: "tok"}, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := errCode(c.do(req)); code != "" {
+		t.Fatalf("signed request answered %s", code)
+	}
+	req, err = NewSignedRequest(context.Background(), ts.URL, "DescribeMigrateJobs", []byte(`{}`), Credential{SecretID: "AKIDtmp", SecretKey: "wrong", Token: "tok"}, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := errCode(c.do(req)); code != "AuthFailure.SignatureFailure" {
+		t.Fatalf("wrongly signed request answered %q", code)
 	}
 }

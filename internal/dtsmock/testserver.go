@@ -1,6 +1,7 @@
 package dtsmock
 
 import (
+	"net"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -13,6 +14,8 @@ type TestServer struct {
 	URL string
 	// Endpoint is "127.0.0.1:PORT", what the Tencent SDK wants with HttpProfile.Scheme = "HTTP".
 	Endpoint string
+
+	listener net.Listener
 }
 
 // StartTest starts a Server on httptest and registers its shutdown with t.Cleanup.
@@ -22,7 +25,15 @@ func StartTest(t testing.TB, opts ...Option) *TestServer {
 	if err != nil {
 		t.Fatalf("starting dtsmock: %v", err)
 	}
-	hs := httptest.NewServer(s)
-	t.Cleanup(hs.Close)
-	return &TestServer{Server: s, URL: hs.URL, Endpoint: strings.TrimPrefix(hs.URL, "http://")}
+	hs := httptest.NewUnstartedServer(s)
+	s.configure(hs.Config)
+	hs.Listener = s.Listen(hs.Listener)
+	hs.Start()
+	t.Cleanup(func() {
+		hs.Close()
+		if err := s.Close(); err != nil {
+			t.Errorf("closing dtsmock: %v", err)
+		}
+	})
+	return &TestServer{Server: s, URL: hs.URL, Endpoint: strings.TrimPrefix(hs.URL, "http://"), listener: hs.Listener}
 }

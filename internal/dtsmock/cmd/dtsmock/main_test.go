@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,44 +23,101 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// command is the dtsmock command running in a child process.
+type command struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *lockedBuilder
+	lines  chan string
+	waited chan error
+}
+
+// lockedBuilder collects the child's stderr, which the exec package writes from its own
+// goroutine.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startCommand runs the test binary as the command with args and waits for its listening
+// line; the child is killed when the test ends if it still runs.
+func startCommand(t *testing.T, args ...string) *command {
+	t.Helper()
+	return startWrapped(t, exec.Command(os.Args[0], "-test.run=^$"), args...)
+}
+
+// startWrapped is startCommand with the command line cmd, which runs the test binary.
+func startWrapped(t *testing.T, cmd *exec.Cmd, args ...string) *command {
+	t.Helper()
+	c := &command{stderr: &lockedBuilder{}, lines: make(chan string, 4), waited: make(chan error, 1)}
+	c.cmd = cmd
+	c.cmd.Env = append(os.Environ(), "DTSMOCK_TEST_RUN_MAIN=1", "DTSMOCK_TEST_ARGS="+strings.Join(args, " "))
+	stdout, err := c.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.cmd.Stderr = c.stderr
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			c.lines <- sc.Text()
+		}
+		close(c.lines)
+		c.waited <- c.cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		// Killing a child that has already exited reports ErrProcessDone, which is fine.
+		if err := c.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			t.Error(err)
+		}
+	})
+	select {
+	case line, ok := <-c.lines:
+		url, found := strings.CutPrefix(line, "dtsmock listening on ")
+		if !ok || !found || !strings.HasPrefix(url, "http://127.0.0.1:") {
+			t.Fatalf("listening line %q; stderr: %s", line, c.stderr.String())
+		}
+		c.url = url
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no listening line; stderr: %s", c.stderr.String())
+	}
+	return c
+}
+
+// wait waits for the child to exit after it was signalled.
+func (c *command) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-c.waited:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("did not exit after the signal")
+	}
+	return nil
+}
+
 // TestSignals starts the command on port 0, reads its listening line, and checks that
 // SIGTERM and SIGINT each end it with exit status 0.
 func TestSignals(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), "DTSMOCK_TEST_RUN_MAIN=1", "DTSMOCK_TEST_ARGS=-addr 127.0.0.1:0 -phase 200ms")
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			lines := make(chan string, 4)
-			go func() {
-				sc := bufio.NewScanner(stdout)
-				for sc.Scan() {
-					lines <- sc.Text()
-				}
-				close(lines)
-			}()
-			var line string
-			select {
-			case line = <-lines:
-			case <-time.After(20 * time.Second):
-				if err := cmd.Process.Kill(); err != nil {
-					t.Error(err)
-				}
-				t.Fatalf("no listening line; stderr: %s", stderr.String())
-			}
-			url, ok := strings.CutPrefix(line, "dtsmock listening on ")
-			if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
-				t.Fatalf("listening line %q", line)
-			}
-			resp, err := http.Post(url+"/", "application/json", strings.NewReader("{}"))
+			c := startCommand(t, "-addr", "127.0.0.1:0", "-phase", "200ms")
+			resp, err := http.Post(c.url+"/", "application/json", strings.NewReader("{}"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,23 +127,13 @@ func TestSignals(t *testing.T) {
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("HTTP %d", resp.StatusCode)
 			}
-			if err := cmd.Process.Signal(sig); err != nil {
+			if err := c.cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
-			waitErr := make(chan error, 1)
-			go func() { waitErr <- cmd.Wait() }()
-			select {
-			case err := <-waitErr:
-				if err != nil {
-					t.Fatalf("exit: %v; stderr: %s", err, stderr.String())
-				}
-			case <-time.After(10 * time.Second):
-				if err := cmd.Process.Kill(); err != nil {
-					t.Error(err)
-				}
-				t.Fatal("did not exit after the signal")
+			if err := c.wait(t); err != nil {
+				t.Fatalf("exit: %v; stderr: %s", err, c.stderr.String())
 			}
-			for extra := range lines {
+			for extra := range c.lines {
 				t.Fatalf("extra stdout line %q", extra)
 			}
 		})

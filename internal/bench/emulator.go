@@ -1,0 +1,281 @@
+package main
+
+// The emulator's own figures, measured against the standalone emulator without terraform:
+//
+//   - P9: median and p99 CreateMigrateJob latency with a state file, with 0 and with 10,000
+//     stored jobs; goal: the 10,000 median within 2x of the empty one.
+//   - P6: signed TC3 DescribeMigrateJobs requests per second with 1,000 jobs stored and rate
+//     limiting off, from a Go load generator on the same machine; goal >= 5,000/s, p99 < 5 ms.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/opendts/terraform-provider-dts/internal/devenv"
+	"github.com/opendts/terraform-provider-dts/internal/dtsmock"
+)
+
+const (
+	p9Samples = 300
+	p9Stored  = 10000
+	// p9Fillers is how many clients fill the store between the two samples.
+	p9Fillers = 8
+	p9Ratio   = 2.0
+
+	p6Stored   = 1000
+	p6Workers  = 8
+	p6Warmup   = time.Second
+	p6Duration = 5 * time.Second
+	p6GoalRPS  = 5000
+	p6GoalP99  = 5 * time.Millisecond
+)
+
+var benchCred = dtsmock.Credential{SecretID: "AKIDbenchEXAMPLE", SecretKey: "benchKeyEXAMPLE"}
+
+var benchJob = []byte(`{"JobName":"bench","MigrateOption":{"RunMode":1,"MigrateType":2},` +
+	`"SrcDatabaseType":"mysql","SrcAccessType":"extranet","SrcInfo":{"Ip":"10.0.0.1","Port":3306,"User":"root","Password":"pw"},` +
+	`"DstDatabaseType":"mysql","DstAccessType":"cdb","DstInfo":{"InstanceId":"cdb-abc12345","Region":"ap-shanghai"}}`)
+
+// emulatorArgs are the flags of both figures: no throttling, no idle quota in the way.
+func emulatorArgs(extra ...string) []string {
+	return append([]string{"-phase", "1h", "-rate-limit=false", "-max-idle-jobs", "1000000",
+		"-secret-id", benchCred.SecretID, "-secret-key", benchCred.SecretKey}, extra...)
+}
+
+// withBareEmulator runs fn with a fresh standalone emulator started with args.
+func (b *bench) withBareEmulator(ctx context.Context, name string, args []string, fn func(url string) error) (err error) {
+	logFile, err := os.Create(filepath.Join(b.tmp, name+"-dtsmock.log"))
+	if err != nil {
+		return fmt.Errorf("creating the emulator's log: %w", err)
+	}
+	defer func() {
+		if cerr := logFile.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("closing the emulator's log: %w", cerr))
+		}
+	}()
+	sctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	emu, err := devenv.StartEmulator(sctx, devenv.EmulatorConfig{Binary: b.emuBin, Args: args, Stderr: logFile})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if serr := emu.Stop(); serr != nil {
+			err = errors.Join(err, serr)
+		}
+	}()
+	return fn(emu.Endpoint)
+}
+
+// send sends one signed request and fails on a transport error or an error answer.
+func send(ctx context.Context, client *http.Client, url, action string, body []byte) error {
+	req, err := dtsmock.NewSignedRequest(ctx, url, action, body, benchCred, time.Now())
+	if err != nil {
+		return err
+	}
+	return do(client, req)
+}
+
+func do(client *http.Client, req *http.Request) error {
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("sending %s: %w", req.Header.Get("X-TC-Action"), err)
+	}
+	data, err := io.ReadAll(resp.Body)
+	if cerr := resp.Body.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("reading the answer: %w", err)
+	}
+	// Only an error answer holds the key "Error" with an object (a job's errors are under
+	// "ErrorInfo"), so a success is recognised without decoding the page: decoding it would
+	// cost the load generator more than the emulator spends answering.
+	if !bytes.Contains(data, []byte(`"Error":{`)) && bytes.HasPrefix(data, []byte(`{"Response":`)) {
+		return nil
+	}
+	var env struct {
+		Response struct {
+			Error *struct{ Code, Message string }
+		}
+	}
+	if err := json.Unmarshal(data, &env); err != nil {
+		return fmt.Errorf("decoding the answer %q: %w", data, err)
+	}
+	if e := env.Response.Error; e != nil {
+		return fmt.Errorf("%s answered %s: %s", req.Header.Get("X-TC-Action"), e.Code, e.Message)
+	}
+	return nil
+}
+
+// createMany creates n jobs from clients parallel clients.
+func createMany(ctx context.Context, url string, n, clients int) error {
+	var wg sync.WaitGroup
+	errs := make([]error, clients)
+	for w := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{}
+			for i := w; i < n && errs[w] == nil; i += clients {
+				errs[w] = send(ctx, client, url, "CreateMigrateJob", benchJob)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// createLatencies times n sequential creates from one client.
+func createLatencies(ctx context.Context, url string, n int) ([]time.Duration, error) {
+	client := &http.Client{}
+	out := make([]time.Duration, 0, n)
+	for range n {
+		start := time.Now()
+		if err := send(ctx, client, url, "CreateMigrateJob", benchJob); err != nil {
+			return nil, err
+		}
+		out = append(out, time.Since(start))
+	}
+	return out, nil
+}
+
+// percentile returns the p-th percentile (0 < p <= 100) of ds, nearest rank.
+func percentile(ds []time.Duration, p float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(float64(len(s))*p/100+0.5) - 1
+	return s[max(0, min(len(s)-1, i))]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+// p9 measures CreateMigrateJob latency with a state file, empty and with 10,000 jobs.
+func (b *bench) p9(ctx context.Context) error {
+	b.section(fmt.Sprintf("P9: CreateMigrateJob latency with a state file, %d sequential creates with 0 and with %d jobs stored", p9Samples, p9Stored))
+	state := filepath.Join(b.tmp, "p9-state.json")
+	return b.withBareEmulator(ctx, "p9", emulatorArgs("-state", state), func(url string) error {
+		empty, err := createLatencies(ctx, url, p9Samples)
+		if err != nil {
+			return err
+		}
+		fill := time.Now()
+		if err := createMany(ctx, url, p9Stored-p9Samples, p9Fillers); err != nil {
+			return err
+		}
+		fmt.Fprintf(b.out, "filled to %d jobs in %s\n", p9Stored, time.Since(fill).Round(time.Millisecond))
+		full, err := createLatencies(ctx, url, p9Samples)
+		if err != nil {
+			return err
+		}
+		m0, m10k := median(empty), median(full)
+		fmt.Fprintf(b.out, "0 jobs: median %s, p99 %s; %d jobs: median %s, p99 %s\n", ms(m0), ms(percentile(empty, 99)), p9Stored, ms(m10k), ms(percentile(full, 99)))
+		b.rows = append(b.rows,
+			row{"P9 create, 0 jobs (median / p99)", ms(m0) + " / " + ms(percentile(empty, 99)), "-", "-"},
+			row{fmt.Sprintf("P9 create, %d jobs (median / p99)", p9Stored), ms(m10k) + " / " + ms(percentile(full, 99)),
+				fmt.Sprintf("median <= %.0fx empty", p9Ratio), passFail(float64(m10k) <= p9Ratio*float64(m0))})
+		return nil
+	})
+}
+
+// p6 measures signed DescribeMigrateJobs throughput with 1,000 jobs stored.
+func (b *bench) p6(ctx context.Context) error {
+	b.section(fmt.Sprintf("P6: signed TC3 DescribeMigrateJobs throughput, %d jobs stored, %d clients for %s", p6Stored, p6Workers, p6Duration))
+	return b.withBareEmulator(ctx, "p6", emulatorArgs(), func(url string) error {
+		if err := createMany(ctx, url, p6Stored, p9Fillers); err != nil {
+			return err
+		}
+		rps, p99, err := describeLoad(ctx, url)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(b.out, "%.0f requests/s, p99 %s\n", rps, ms(p99))
+		b.rows = append(b.rows, row{"P6 DescribeMigrateJobs throughput (p99)", fmt.Sprintf("%.0f/s (%s)", rps, ms(p99)),
+			fmt.Sprintf(">= %d/s, p99 < %s", p6GoalRPS, ms(p6GoalP99)), passFail(rps >= p6GoalRPS && p99 < p6GoalP99)})
+		return nil
+	})
+}
+
+// describeLoad runs the load generator: each worker sends the default DescribeMigrateJobs
+// page over a keep-alive connection as fast as it is answered. A worker signs once a second
+// and replays the signed request in between, as the API's 300-second window allows, so that
+// the generator spends its share of the two cores on sending rather than on signing.
+func describeLoad(ctx context.Context, url string) (float64, time.Duration, error) {
+	transport := &http.Transport{MaxIdleConnsPerHost: p6Workers}
+	client := &http.Client{Transport: transport}
+	defer transport.CloseIdleConnections()
+	body := []byte(`{}`)
+	start := time.Now()
+	measureFrom, end := start.Add(p6Warmup), start.Add(p6Warmup+p6Duration)
+	lat := make([][]time.Duration, p6Workers)
+	errs := make([]error, p6Workers)
+	var wg sync.WaitGroup
+	for w := range p6Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var signed *http.Request
+			var signedAt int64
+			for {
+				now := time.Now()
+				if !now.Before(end) {
+					return
+				}
+				if signed == nil || now.Unix() != signedAt {
+					req, err := dtsmock.NewSignedRequest(ctx, url, "DescribeMigrateJobs", body, benchCred, now)
+					if err != nil {
+						errs[w] = err
+						return
+					}
+					signed, signedAt = req, now.Unix()
+				}
+				req := signed.Clone(ctx)
+				req.Body = io.NopCloser(bytes.NewReader(body))
+				if err := do(client, req); err != nil {
+					errs[w] = err
+					return
+				}
+				if now.After(measureFrom) {
+					lat[w] = append(lat[w], time.Since(now))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return 0, 0, err
+	}
+	all := slices.Concat(lat...)
+	if len(all) == 0 {
+		return 0, 0, errors.New("no request was answered in the measured window")
+	}
+	return float64(len(all)) / p6Duration.Seconds(), percentile(all, 99), nil
+}
+
+// steps returns the figures to measure: all of them, or those named in DTS_BENCH_FIGURES
+// (such as "P6,P9").
+func (b *bench) steps() []func(context.Context) error {
+	all := []struct {
+		name string
+		fn   func(context.Context) error
+	}{{"P1", b.p1}, {"P2", b.p2}, {"P5", b.p5}, {"P9", b.p9}, {"P6", b.p6}}
+	only := strings.Split(strings.ToUpper(os.Getenv("DTS_BENCH_FIGURES")), ",")
+	var out []func(context.Context) error
+	for _, f := range all {
+		if os.Getenv("DTS_BENCH_FIGURES") == "" || slices.Contains(only, f.name) {
+			out = append(out, f.fn)
+		}
+	}
+	return out
+}
