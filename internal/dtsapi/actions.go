@@ -3,6 +3,7 @@ package dtsapi
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 )
@@ -400,6 +401,7 @@ func (c *Client) ListMigrateJobsMatching(ctx context.Context, req *DescribeMigra
 	}
 	page.BaseRequest = nil
 	offset := Int64Value(page.Offset)
+	prevFirst := ""
 	for {
 		limit := int64(listPageSize)
 		if maxJobs > 0 && match == nil {
@@ -413,6 +415,12 @@ func (c *Client) ListMigrateJobsMatching(ctx context.Context, req *DescribeMigra
 			return 0, nil, err
 		}
 		total = pageTotal
+		// A server that ignores Offset would have this loop read its first page for ever.
+		if first := firstJobID(pageJobs); first != "" && first == prevFirst {
+			return 0, nil, &TransportError{Action: ActionDescribeMigrateJobs, Code: clientErrorParseJSON,
+				Message: fmt.Sprintf("the page at offset %d repeats the previous one (job %s): the answer ignores Offset", offset, first), Err: errRepeatedPage}
+		}
+		prevFirst = firstJobID(pageJobs)
 		for _, j := range pageJobs {
 			if j == nil || match != nil && !match(j) {
 				continue
@@ -427,6 +435,19 @@ func (c *Client) ListMigrateJobsMatching(ctx context.Context, req *DescribeMigra
 			return total, jobs, nil
 		}
 	}
+}
+
+// errRepeatedPage is a listing whose pages do not move on.
+var errRepeatedPage = errors.New("a page of DescribeMigrateJobs repeats the previous one")
+
+// firstJobID is the ID of a page's first job, or "".
+func firstJobID(jobs []*MigrateJobInfo) string {
+	for _, j := range jobs {
+		if j != nil {
+			return StringValue(j.JobId)
+		}
+	}
+	return ""
 }
 
 // FindMigrateJob returns the job with exactly this ID, or a *NotFoundError.

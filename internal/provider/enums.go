@@ -4,6 +4,7 @@ package provider
 // the validators and the documentation share. The codes themselves are dtsapi's.
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -67,13 +68,18 @@ var (
 )
 
 var (
-	srcDatabaseTypes = []string{"mysql", "redis", "mongodb"}
-	srcAccessTypes   = []string{"extranet", "cvm", "dcg", "vpncloud", "vpnselfbuild", "cdb"}
-	dstAccessTypes   = []string{"cdb"}
-	waitForTargets   = statusNames(dtsapi.StatusRunning, dtsapi.StatusReadyComplete, dtsapi.StatusSuccess)
-	checkStatusNames = []string{dtsapi.CheckStatusUnavailable, dtsapi.CheckStatusStarting, dtsapi.CheckStatusRunning, dtsapi.CheckStatusFinished}
+	// creatableDatabaseTypes are the engines CreateMigrateJob accepts; listedDatabaseTypes adds
+	// those the API lists for jobs made elsewhere, which can be imported and read.
+	creatableDatabaseTypes = []string{"mysql", "redis", "mongodb"}
+	listedDatabaseTypes    = append(slices.Clip(creatableDatabaseTypes), "percona", "postgresql", "sqlserver", "mariadb")
+	srcAccessTypes         = []string{"extranet", "cvm", "dcg", "vpncloud", "vpnselfbuild", "cdb"}
+	dstAccessTypes         = []string{"cdb"}
+	waitForTargets         = statusNames(dtsapi.StatusRunning, dtsapi.StatusReadyComplete, dtsapi.StatusSuccess)
+	checkStatusNames       = []string{dtsapi.CheckStatusUnavailable, dtsapi.CheckStatusStarting, dtsapi.CheckStatusRunning, dtsapi.CheckStatusFinished}
 	// jobStatusNames are the names of the statuses this provider knows, in code order.
 	jobStatusNames = dtsapi.StatusNames()
+	// unknownStatusName is how the schema shows a status code the provider does not know.
+	unknownStatusName = "unknown"
 )
 
 // statusName is the schema's name of a job status: the API's names, with codes the provider
@@ -82,7 +88,7 @@ func statusName(code int64) string {
 	if _, ok := dtsapi.StatusCode(dtsapi.StatusName(code)); ok {
 		return dtsapi.StatusName(code)
 	}
-	return "unknown"
+	return unknownStatusName
 }
 
 // stepStatusName names a step's status; codes the table does not know read "unknown(N)".

@@ -275,9 +275,11 @@ func flattenJob(ctx context.Context, job *dtsapi.MigrateJobInfo, m *migrateJobMo
 	diags.Append(flattenExternParams(dtsapi.StringValue(opt.ExternParams), dtsapi.StringValue(job.SrcDatabaseType), m)...)
 
 	dbs, err := flattenDatabaseInfo(dtsapi.StringValue(job.DatabaseInfo))
-	if err != nil {
+	switch {
+	case err != nil:
 		diags.AddWarning("Unreadable Database List", fmt.Sprintf("DTS migrate job (%s): %s; databases keeps its previous value.", m.ID.ValueString(), err))
-	} else {
+	case !sameSelection(selectionOf(m.Databases), selectionOf(dbs)):
+		// Order means nothing to the API's selection: the configuration's order stands.
 		m.Databases = dbs
 	}
 
@@ -359,37 +361,44 @@ func flattenDestinationInfo(job *dtsapi.MigrateJobInfo) destinationInfoModel {
 // flattenExternParams parses ExternParams into redis_params or mongodb_params, by source type.
 func flattenExternParams(s, srcType string, m *migrateJobModel) diag.Diagnostics {
 	var diags diag.Diagnostics
+	// A block given empty (redis_params = {}) sends nothing and reads nothing back: it stays an
+	// empty block rather than turning null.
+	keepRedis := m.RedisParams != nil && srcType == "redis"
+	keepMongo := m.MongoDBParams != nil && srcType == "mongodb"
 	m.RedisParams, m.MongoDBParams = nil, nil
-	if s == "" || s == "{}" || s == "[]" {
-		return diags
-	}
 	var raw map[string]any
-	if err := json.Unmarshal([]byte(s), &raw); err != nil {
-		diags.AddWarning("Unreadable Extern Params", fmt.Sprintf("DTS migrate job (%s): ExternParams %q is not a JSON object: %s.", m.ID.ValueString(), s, err))
-		return diags
+	if s != "" && s != "{}" && s != "[]" {
+		if err := json.Unmarshal([]byte(s), &raw); err != nil {
+			diags.AddWarning("Unreadable Extern Params", fmt.Sprintf("DTS migrate job (%s): ExternParams %q is not a JSON object: %s.", m.ID.ValueString(), s, err))
+			return diags
+		}
 	}
 	switch srcType {
 	case "redis":
 		vals := make([]types.Int64, len(redisParamKeys))
 		for i, k := range redisParamKeys {
 			vals[i] = types.Int64Null()
-			if v, ok := raw[k.key]; ok {
-				vals[i] = types.Int64Value(anyInt(v))
+			if v, ok := raw[k.key]; ok && v != nil {
+				vals[i], keepRedis = types.Int64Value(anyInt(v)), true
 			}
 		}
-		m.RedisParams = &redisParamsModel{
-			ClientOutputBufferHardLimit: vals[0], ClientOutputBufferSoftLimit: vals[1],
-			ClientOutputBufferPersistTime: vals[2], ReplBacklogSize: vals[3], ReplTimeout: vals[4],
+		if keepRedis {
+			m.RedisParams = &redisParamsModel{
+				ClientOutputBufferHardLimit: vals[0], ClientOutputBufferSoftLimit: vals[1],
+				ClientOutputBufferPersistTime: vals[2], ReplBacklogSize: vals[3], ReplTimeout: vals[4],
+			}
 		}
 	case "mongodb":
 		vals := make([]types.String, len(mongoDBParamKeys))
 		for i, k := range mongoDBParamKeys {
 			vals[i] = types.StringNull()
-			if v, ok := raw[k.key]; ok {
-				vals[i] = types.StringValue(fmt.Sprint(v))
+			if v, ok := raw[k.key]; ok && v != nil {
+				vals[i], keepMongo = types.StringValue(fmt.Sprint(v)), true
 			}
 		}
-		m.MongoDBParams = &mongoDBParamsModel{AuthDatabase: vals[0], AuthFlag: vals[1], AuthMechanism: vals[2]}
+		if keepMongo {
+			m.MongoDBParams = &mongoDBParamsModel{AuthDatabase: vals[0], AuthFlag: vals[1], AuthMechanism: vals[2]}
+		}
 	}
 	return diags
 }

@@ -215,13 +215,18 @@ func (r *migrateJobResource) ImportState(ctx context.Context, req resource.Impor
 }
 
 func (r *migrateJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(planCreate(ctx, req.Plan)...)
 		return
 	}
 	unknownSecrets, diags := secretsUnknown(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	changed, diags := changedAPIPaths(ctx, req.Plan, req.State, unknownSecrets)
 	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(planModify(ctx, req.Plan, req.State, changed)...)
 	var jobID, status types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &jobID)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
@@ -334,12 +339,19 @@ func timeoutAdvice(verb string) string {
 // holds what the caller has already read. A job that cannot be read is an error diagnostic,
 // and its error is returned too, so that a caller can tell a vanished job from a failed read.
 // A check that cannot be read is a warning: the check in m stays as it was.
-func (r *migrateJobResource) readInto(ctx context.Context, m *migrateJobResourceModel, seen lastRead) (*dtsapi.MigrateJobInfo, diag.Diagnostics, error) {
-	var diags diag.Diagnostics
+func (r *migrateJobResource) readInto(ctx context.Context, m *migrateJobResourceModel, seen lastRead) (job *dtsapi.MigrateJobInfo, diags diag.Diagnostics, err error) {
+	// The flatteners take every value from the wire as optional and fuzz tests hold them to
+	// it; should one still fail on an answer nobody foresaw, the operation reports it rather
+	// than crash the provider and lose the job's ID with it.
+	defer func() {
+		if p := recover(); p != nil {
+			job, err = nil, fmt.Errorf("the API's answer could not be read (%v)", p)
+			diags.AddError("Unreadable DTS Migrate Job", fmt.Sprintf("reading DTS Migrate Job (%s): %s. Please report this with the job's DescribeMigrateJobs answer.", m.ID.ValueString(), err))
+		}
+	}()
 	jobID := m.ID.ValueString()
-	job := seen.job
+	job = seen.job
 	if job == nil {
-		var err error
 		if job, err = findMigrateJobByID(ctx, r.data.client, jobID); err != nil {
 			diags.AddError("Error Reading DTS Migrate Job", fmt.Sprintf("reading DTS Migrate Job (%s): %s", jobID, err))
 			return nil, diags, err
@@ -357,7 +369,6 @@ func (r *migrateJobResource) readInto(ctx context.Context, m *migrateJobResource
 		m.Check = prior
 		return job, diags, nil
 	default:
-		var err error
 		check, err = r.data.client.DescribeMigrateCheckJob(ctx, jobID)
 		if err != nil && !dtsapi.IsNotFound(err) {
 			diags.AddWarning("Cannot Read DTS Migrate Check", fmt.Sprintf("reading the check of DTS Migrate Job (%s): %s; the check keeps its previous value.", jobID, err))

@@ -268,9 +268,9 @@ func sourceSchema() schema.SingleNestedAttribute {
 		Required:            true,
 		Attributes: map[string]schema.Attribute{
 			"database_type": schema.StringAttribute{
-				MarkdownDescription: "The source engine: " + enumDoc(srcDatabaseTypes) + ". Changing it **replaces the job**.",
+				MarkdownDescription: "The source engine: " + enumDoc(creatableDatabaseTypes) + " for a new job; a job made elsewhere may also be " + enumDoc(listedDatabaseTypes[len(creatableDatabaseTypes):]) + ", which the provider can import and read but not create or modify. Changing it **replaces the job**.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(srcDatabaseTypes...)},
+				Validators:          []validator.String{stringvalidator.OneOf(listedDatabaseTypes...)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"access_type": schema.StringAttribute{
@@ -326,9 +326,9 @@ func destinationSchema() schema.SingleNestedAttribute {
 		Required:            true,
 		Attributes: map[string]schema.Attribute{
 			"database_type": schema.StringAttribute{
-				MarkdownDescription: "The destination engine: " + enumDoc(srcDatabaseTypes) + ". Changing it **replaces the job**.",
+				MarkdownDescription: "The destination engine, the same as the source's: " + enumDoc(creatableDatabaseTypes) + " for a new job, or one of " + enumDoc(listedDatabaseTypes[len(creatableDatabaseTypes):]) + " for an imported one. Changing it **replaces the job**.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(srcDatabaseTypes...)},
+				Validators:          []validator.String{stringvalidator.OneOf(listedDatabaseTypes...)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"access_type": schema.StringAttribute{

@@ -6,6 +6,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -26,6 +27,7 @@ func (r *migrateJobResource) ValidateConfig(ctx context.Context, req resource.Va
 	consistency := c.str(path.Root("consistency_type"), "none")
 	waitFor := c.str(path.Root("wait_for"), "running")
 	srcType := c.str(path.Root("source").AtName("database_type"), "")
+	dstType := c.str(path.Root("destination").AtName("database_type"), "")
 	complete := c.boolean(path.Root("complete"), false)
 	start := c.boolean(path.Root("start"), true)
 	overrideRoot := c.boolean(path.Root("override_root"), false)
@@ -112,6 +114,17 @@ func (r *migrateJobResource) ValidateConfig(ctx context.Context, req resource.Va
 		bad(path.Root("complete"), "Complete Needs Start",
 			`complete = true completes a running migration, but start = false leaves the job unstarted. Set start = true, or remove complete.`)
 	}
+	if srcType.known && dstType.known && srcType.value != dstType.value &&
+		slices.Contains(creatableDatabaseTypes, srcType.value) && slices.Contains(creatableDatabaseTypes, dstType.value) {
+		bad(path.Root("destination").AtName("database_type"), "Engines Do Not Match",
+			fmt.Sprintf(`A DTS migration copies between databases of one engine: the source is %q, the destination %q. Set destination.database_type = %q, or pick a source of the destination's engine.`,
+				srcType.value, dstType.value, srcType.value))
+	}
+	var databasesList types.List
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("databases"), &databasesList)...)
+	for _, d := range duplicateSelections(databasesList) {
+		bad(d.path, d.summary, d.detail)
+	}
 	if srcType.known && srcType.value != "" {
 		if redisParams.known && redisParams.set && srcType.value != "redis" {
 			bad(path.Root("redis_params"), "Redis Parameters Need A Redis Source",
@@ -122,6 +135,54 @@ func (r *migrateJobResource) ValidateConfig(ctx context.Context, req resource.Va
 				fmt.Sprintf(`mongodb_params only apply when source.database_type = "mongodb", not %q. Remove mongodb_params.`, srcType.value))
 		}
 	}
+}
+
+// selectionProblem is one duplicate entry of databases.
+type selectionProblem struct {
+	path            path.Path
+	summary, detail string
+}
+
+// duplicateSelections finds databases listed twice, and tables listed twice in one database:
+// the API's selection is a set, and a repeated entry is a mistake (or a silent no-op).
+func duplicateSelections(l types.List) []selectionProblem {
+	var out []selectionProblem
+	if l.IsNull() || l.IsUnknown() {
+		return nil
+	}
+	seen := map[string]int{}
+	for i, e := range l.Elements() {
+		obj, ok := e.(types.Object)
+		if !ok || obj.IsNull() || obj.IsUnknown() {
+			continue
+		}
+		attrs := obj.Attributes()
+		db, _ := attrs["database"].(types.String)
+		schema, _ := attrs["schema"].(types.String)
+		if !db.IsUnknown() && !schema.IsUnknown() {
+			key := selectionKey(db.ValueString(), schema.ValueString())
+			if first, dup := seen[key]; dup {
+				out = append(out, selectionProblem{path.Root("databases").AtListIndex(i).AtName("database"), "Duplicate Database",
+					fmt.Sprintf("Database %q is listed twice in databases (entries %d and %d). List each database once, with all its tables.", db.ValueString(), first, i)})
+			} else {
+				seen[key] = i
+			}
+		}
+		tables, _ := attrs["tables"].(types.List)
+		names := map[string]bool{}
+		for j, t := range tables.Elements() {
+			name, ok := t.(types.String)
+			if !ok || name.IsUnknown() || name.IsNull() {
+				continue
+			}
+			if names[name.ValueString()] {
+				out = append(out, selectionProblem{path.Root("databases").AtListIndex(i).AtName("tables").AtListIndex(j), "Duplicate Table",
+					fmt.Sprintf("Table %q is listed twice for database %q. List each table once.", name.ValueString(), db.ValueString())})
+			}
+			names[name.ValueString()] = true
+		}
+	}
+	return out
 }
 
 // configReader reads single attributes of a configuration that may hold unknown values.

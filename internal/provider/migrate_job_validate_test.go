@@ -87,6 +87,16 @@ func TestAccMigrateJob_invalidConfigs(t *testing.T) {
   mongodb_params = { auth_database = "admin" }`, source: redisSource}, `MongoDB Parameters Need A MongoDB Source`},
 		{"bad mongodb mechanism", jobSpec{attrs: `  migrate_type = "full"
   mongodb_params = { auth_mechanism = "PLAIN" }`, source: mongoSource}, `auth_mechanism.*value must be one of`},
+		{"engines do not match", jobSpec{attrs: `  migrate_type = "full"`,
+			destination: strings.Replace(mysqlDestination, `"mysql"`, `"redis"`, 1)}, `Engines Do Not Match.*source is "mysql", the destination "redis"`},
+		{"database listed twice", jobSpec{attrs: `  migrate_type = "full"
+  migrate_object = "databases"
+  databases = [{ database = "orders" }, { database = "billing" }, { database = "orders", tables = ["t"] }]`}, `Duplicate Database.*"orders" is listed twice`},
+		{"table listed twice", jobSpec{attrs: `  migrate_type = "full"
+  migrate_object = "databases"
+  databases = [{ database = "orders", tables = ["order", "item", "order"] }]`}, `Duplicate Table.*"order" is listed twice`},
+		{"reserved tag key", jobSpec{attrs: `  migrate_type = "full"
+  tags = { "terraform-provider-dts:create-token" = "mine" }`}, `tags.*terraform-provider-dts:create-token`},
 	}
 
 	steps := make([]resource.TestStep, 0, len(cases))

@@ -67,10 +67,11 @@ func (d *migrateJobsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				ElementType:         types.ListType{ElemType: types.StringType},
 			},
 			"statuses": dschema.ListAttribute{
-				MarkdownDescription: "Only jobs in one of these statuses: " + enumDoc(jobStatusNames) + ". The API cannot filter by status, so the provider does.",
+				MarkdownDescription: "Only jobs in one of these statuses: " + enumDoc(append(slices.Clip(jobStatusNames), unknownStatusName)) + " (`unknown` selects the jobs whose status code this provider does not know). The API cannot filter by status, so the provider does.",
 				Optional:            true,
 				ElementType:         types.StringType,
-				Validators:          []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.OneOf(jobStatusNames...))},
+				Validators: []validator.List{listvalidator.SizeAtLeast(1),
+					listvalidator.ValueStringsAre(stringvalidator.OneOf(append(slices.Clip(jobStatusNames), unknownStatusName)...))},
 			},
 			"order_by": dschema.StringAttribute{
 				MarkdownDescription: "What the jobs are sorted by: " + enumDoc(sortedKeys(orderKeys)) + ". Default: `create_time`.",
