@@ -197,11 +197,14 @@ func freePort(t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		t.Fatalf("a TCP listener has the address %T", l.Addr())
+	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return port
+	return addr.Port
 }
 
 type makeMock struct {
