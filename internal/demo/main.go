@@ -1,11 +1,13 @@
 // Command demo is `make demo`: it builds the provider, starts the standalone emulator, and runs
 // examples/demo through terraform apply, output, a drift check and destroy, streaming
-// terraform's output. KEEP=1 leaves the emulator running afterwards.
+// terraform's output. KEEP=1 leaves the emulator running afterwards. -tf runs OpenTofu (or
+// another terraform) instead of the terraform on PATH.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mattn/go-isatty"
 
 	"github.com/opendts/terraform-provider-dts/internal/devenv"
 )
@@ -32,8 +36,10 @@ func main() {
 func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	tfFlag := flag.String("tf", "terraform", "the terraform or tofu executable: a name on PATH or a path")
+	flag.Parse()
 	start := time.Now()
-	d := &demo{keep: os.Getenv("KEEP") == "1", out: os.Stdout}
+	d := &demo{keep: os.Getenv("KEEP") == "1", out: os.Stdout, tfName: *tfFlag}
 	err := d.run(ctx)
 	if cerr := d.cleanup(); cerr != nil {
 		err = errors.Join(err, cerr)
@@ -57,18 +63,24 @@ func run() int {
 }
 
 type demo struct {
-	keep   bool
-	out    io.Writer
-	tmp    string
-	emuLog string
-	emu    *devenv.Emulator
-	tf     devenv.Terraform
+	keep bool
+	out  io.Writer
+	// tfName is the -tf flag, and cli the command's name in headers: terraform or tofu.
+	tfName, cli string
+	tmp         string
+	emuLog      string
+	emu         *devenv.Emulator
+	tf          devenv.Terraform
 }
 
 func (d *demo) run(ctx context.Context) error {
-	tfBin, err := devenv.LookTerraform()
+	tfBin, err := devenv.LookCLI(d.tfName)
 	if err != nil {
 		return err
+	}
+	d.cli = "terraform"
+	if strings.HasPrefix(filepath.Base(tfBin), "tofu") {
+		d.cli = "tofu"
 	}
 	root, err := devenv.RepoRoot()
 	if err != nil {
@@ -102,31 +114,32 @@ func (d *demo) run(ctx context.Context) error {
 	fmt.Fprintf(d.out, "The emulator listens on %s (pid %d); each simulated phase lasts %s.\n", d.emu.Endpoint, d.emu.PID(), phase)
 
 	cliConfig := filepath.Join(d.tmp, "terraform.tfrc")
-	d.tf = devenv.Terraform{Binary: tfBin, CLIConfig: cliConfig, Endpoint: d.emu.Endpoint, Stdout: d.out, Stderr: os.Stderr}
+	d.tf = devenv.Terraform{Binary: tfBin, CLIConfig: cliConfig, Endpoint: d.emu.Endpoint, Stdout: d.out, Stderr: os.Stderr,
+		NoColor: !isTerminal(os.Stdout) || !isTerminal(os.Stderr)}
 	if err := devenv.WriteCLIConfig(cliConfig, providerDir); err != nil {
 		return err
 	}
 	if err := devenv.CopyConfig(filepath.Join(root, "examples", "demo"), work); err != nil {
 		return err
 	}
-	fmt.Fprintf(d.out, "Running examples/demo in %s with the provider from %s (dev_overrides; no terraform init).\n", work, providerDir)
+	fmt.Fprintf(d.out, "Running examples/demo in %s with %s and the provider from %s (dev_overrides; no %s init).\n", work, tfBin, providerDir, d.cli)
 	if os.Getenv("TF_LOG") == "" {
 		fmt.Fprintln(d.out, "Tip: run with TF_LOG=info to see the waiters' progress lines.")
 	}
 
-	d.header("terraform apply: create, check and start both jobs, and wait for them")
+	d.header(d.cli + " apply: create, check and start both jobs, and wait for them")
 	if err := d.terraform(ctx, work, "apply", "-auto-approve", "-input=false"); err != nil {
 		return err
 	}
-	d.header("terraform output")
+	d.header(d.cli + " output")
 	if err := d.terraform(ctx, work, "output"); err != nil {
 		return err
 	}
-	d.header("terraform plan -detailed-exitcode: the state matches the jobs, so no changes")
+	d.header(d.cli + " plan -detailed-exitcode: the state matches the jobs, so no changes")
 	if err := d.checkNoDrift(ctx, work); err != nil {
 		return err
 	}
-	d.header("terraform destroy: stop and delete both jobs")
+	d.header(d.cli + " destroy: stop and delete both jobs")
 	return d.terraform(ctx, work, "destroy", "-auto-approve", "-input=false")
 }
 
@@ -150,7 +163,7 @@ func (d *demo) checkNoDrift(ctx context.Context, work string) error {
 		return err
 	}
 	if len(pc.Resources) > 0 {
-		return fmt.Errorf("drift: terraform plan right after apply would change %s; the plan above shows how", strings.Join(pc.Resources, ", "))
+		return fmt.Errorf("drift: %s plan right after apply would change %s; the plan above shows how", d.cli, strings.Join(pc.Resources, ", "))
 	}
 	fmt.Fprintf(d.out, "\nNo resource changes: the provider reads back exactly what it applied. Only outputs changed (%s),\n"+
 		"because they show the incremental job's live replication lag, which moves from second to second.\n", strings.Join(pc.Outputs, ", "))
@@ -224,14 +237,13 @@ func (d *demo) printKeepHints() {
 	work := filepath.Join(d.tmp, "work")
 	fmt.Fprintf(d.out, "\nKEEP=1: the emulator is still running at %s (pid %d); its log is %s and its journal %s.\n",
 		d.emu.Endpoint, d.emu.PID(), d.emuLog, d.emu.Journal)
-	fmt.Fprintln(d.out, "Point Terraform at it from any shell:")
-	fmt.Fprintln(d.out)
-	for _, kv := range d.tf.ProviderEnv() {
-		fmt.Fprintf(d.out, "  export %s=%s\n", kv[0], shellQuote(kv[1]))
+	fmt.Fprintf(d.out, "Point %s at it from any shell:\n\n", d.cli)
+	for _, line := range devenv.ExportLines(d.tf.ProviderEnv()) {
+		fmt.Fprintf(d.out, "  %s\n", line)
 	}
 	fmt.Fprintln(d.out)
-	fmt.Fprintf(d.out, "then, without terraform init: terraform -chdir=%s apply (or any folder with a dts configuration).\n", shellQuote(work))
-	fmt.Fprintf(d.out, "When done: kill %d && rm -rf %s\n", d.emu.PID(), shellQuote(d.tmp))
+	fmt.Fprintf(d.out, "then, without %[1]s init: %[1]s -chdir=%[2]s apply (or any folder with a dts configuration).\n", d.cli, devenv.ShellQuote(work))
+	fmt.Fprintf(d.out, "When done: kill %d && rm -rf %s\n", d.emu.PID(), devenv.ShellQuote(d.tmp))
 }
 
 func (d *demo) header(title string) {
@@ -242,13 +254,8 @@ func since(t time.Time) time.Duration {
 	return time.Since(t).Round(100 * time.Millisecond)
 }
 
-// shellQuote quotes s for a POSIX shell when it holds anything but plain path characters.
-func shellQuote(s string) string {
-	safe := func(r rune) bool {
-		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-:+=@,", r)
-	}
-	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !safe(r) }) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+// isTerminal reports whether f is a terminal: only a terminal gets terraform's colours, never
+// a file or a pipe.
+func isTerminal(f *os.File) bool {
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }

@@ -43,6 +43,7 @@ func TestCLIConfig(t *testing.T) {
 	want := `provider_installation {
   dev_overrides {
     "registry.terraform.io/opendts/dts" = "/tmp/a \"b\"\\c"
+    "registry.opentofu.org/opendts/dts" = "/tmp/a \"b\"\\c"
   }
   direct {}
 }
@@ -52,6 +53,34 @@ func TestCLIConfig(t *testing.T) {
 	}
 	if _, err := CLIConfig("/tmp/a\nb"); err == nil {
 		t.Error("CLIConfig accepted a path with a newline")
+	}
+}
+
+func TestCommandNoColor(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		noColor bool
+		args    []string
+		want    []string
+	}{
+		{false, []string{"apply", "-auto-approve"}, []string{"tofu", "-chdir=/w", "apply", "-auto-approve"}},
+		{true, []string{"apply", "-auto-approve"}, []string{"tofu", "-chdir=/w", "apply", "-no-color", "-auto-approve"}},
+		{true, []string{"output"}, []string{"tofu", "-chdir=/w", "output", "-no-color"}},
+		{true, nil, []string{"tofu", "-chdir=/w"}},
+	} {
+		cmd := Terraform{Binary: "tofu", NoColor: tc.noColor}.Command(t.Context(), "/w", tc.args...)
+		if !slices.Equal(cmd.Args, tc.want) {
+			t.Errorf("NoColor %t, %q: runs %q, want %q", tc.noColor, tc.args, cmd.Args, tc.want)
+		}
+	}
+}
+
+func TestExportLines(t *testing.T) {
+	t.Parallel()
+	got := ExportLines([][2]string{{"A", "/tmp/x.tfrc"}, {"B", "it's here"}, {"C", ""}})
+	want := []string{"export A=/tmp/x.tfrc", `export B='it'\''s here'`, "export C=''"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ExportLines = %q, want %q", got, want)
 	}
 }
 

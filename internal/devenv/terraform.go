@@ -8,14 +8,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/opendts/terraform-provider-dts/internal/dtsmock"
 )
 
-// ProviderAddress is the provider's registry address, which dev_overrides maps to a folder.
-const ProviderAddress = "registry.terraform.io/opendts/dts"
+// ProviderAddresses are the provider's addresses that dev_overrides map to a folder: source
+// "opendts/dts" means the first to Terraform and the second to OpenTofu.
+var ProviderAddresses = []string{"registry.terraform.io/opendts/dts", "registry.opentofu.org/opendts/dts"}
 
 // Region is the region the demo and the benchmark configure the provider with.
 const Region = "ap-guangzhou"
@@ -24,21 +26,21 @@ const Region = "ap-guangzhou"
 // it can still write its state, before it is killed.
 const interruptGrace = 60 * time.Second
 
-// CLIConfig returns a Terraform CLI configuration that loads the provider from providerDir
-// (dev_overrides) and every other provider as usual. Terraform refuses `terraform init` with it,
-// and needs none: plan, apply and destroy work directly.
+// CLIConfig returns a CLI configuration, for Terraform and OpenTofu alike, that loads the
+// provider from providerDir (dev_overrides) and every other provider as usual. Both refuse
+// `init` with it, and need none: plan, apply and destroy work directly.
 func CLIConfig(providerDir string) (string, error) {
 	dir, err := hclString(providerDir)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    %q = %s
-  }
-  direct {}
-}
-`, ProviderAddress, dir), nil
+	var b strings.Builder
+	b.WriteString("provider_installation {\n  dev_overrides {\n")
+	for _, addr := range ProviderAddresses {
+		fmt.Fprintf(&b, "    %q = %s\n", addr, dir)
+	}
+	b.WriteString("  }\n  direct {}\n}\n")
+	return b.String(), nil
 }
 
 // WriteCLIConfig writes CLIConfig(providerDir) to path.
@@ -74,6 +76,8 @@ type Terraform struct {
 	Endpoint string
 	// Stdout and Stderr receive terraform's output; nil discards it.
 	Stdout, Stderr io.Writer
+	// NoColor passes -no-color, for output that does not go to a terminal.
+	NoColor bool
 }
 
 // ProviderEnv returns the variables that point Terraform and the provider at the emulator, in
@@ -120,7 +124,12 @@ func (t Terraform) Command(ctx context.Context, dir string, args ...string) *exe
 	if bin == "" {
 		bin = "terraform"
 	}
-	cmd := exec.CommandContext(ctx, bin, append([]string{"-chdir=" + dir}, args...)...)
+	argv := append([]string{"-chdir=" + dir}, args...)
+	if t.NoColor && len(args) > 0 {
+		// -no-color is an option of the subcommand, so it follows it.
+		argv = slices.Insert(argv, 2, "-no-color")
+	}
+	cmd := exec.CommandContext(ctx, bin, argv...)
 	cmd.Env = t.Env()
 	cmd.Stdout, cmd.Stderr = t.Stdout, t.Stderr
 	cmd.SysProcAttr = ownProcessGroup()
@@ -146,11 +155,37 @@ func (t Terraform) Run(ctx context.Context, dir string, args ...string) (int, er
 // LookTerraform returns the path of terraform on PATH, with an error saying what to do when it
 // is missing.
 func LookTerraform() (string, error) {
-	p, err := exec.LookPath("terraform")
+	return LookCLI("terraform")
+}
+
+// LookCLI returns the path of bin, a terraform or tofu executable given as a name to look up on
+// PATH or as a path, with an error saying what to do when it is missing.
+func LookCLI(bin string) (string, error) {
+	p, err := exec.LookPath(bin)
 	if err != nil {
-		return "", fmt.Errorf("terraform is not on PATH (install Terraform 1.11 or later): %w", err)
+		return "", fmt.Errorf("%s is not on PATH (install Terraform or OpenTofu 1.11 or later): %w", bin, err)
 	}
 	return p, nil
+}
+
+// ExportLines returns env as the `export NAME=VALUE` lines of a POSIX shell, quoted as needed.
+func ExportLines(env [][2]string) []string {
+	lines := make([]string, len(env))
+	for i, kv := range env {
+		lines[i] = "export " + kv[0] + "=" + ShellQuote(kv[1])
+	}
+	return lines
+}
+
+// ShellQuote quotes s for a POSIX shell when it holds anything but plain path characters.
+func ShellQuote(s string) string {
+	safe := func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-:+=@,", r)
+	}
+	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !safe(r) }) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // CopyConfig copies the Terraform configuration files (*.tf, *.tf.json, *.tfvars) at the top

@@ -279,7 +279,7 @@ func testListedOnlyImport(t *testing.T) {
 					return nil
 				},
 			},
-			{Config: env.config(pg("renamed")), PlanOnly: true, ExpectError: regexpWords(`Job Cannot Be Modified.*postgresql job`)},
+			{Config: env.config(pg("tf-acc-renamed")), PlanOnly: true, ExpectError: regexpWords(`Job Cannot Be Modified.*postgresql job`)},
 		},
 	})
 }

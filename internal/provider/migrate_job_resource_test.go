@@ -425,13 +425,13 @@ func TestAccMigrateJob_updateBeforeStart(t *testing.T) {
 		CheckDestroy:             checkDestroyed(env),
 		Steps: []resource.TestStep{
 			{
-				Config: env.config(jobSpec{name: "before", attrs: `
+				Config: env.config(jobSpec{name: "tf-acc-before", attrs: `
   migrate_type = "full"
   start        = false`}.hcl()),
 				ConfigStateChecks: []statecheck.StateCheck{statusIs("check_pass"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
 			},
 			{
-				Config: env.config(jobSpec{name: "after", attrs: `
+				Config: env.config(jobSpec{name: "tf-acc-after", attrs: `
   migrate_type = "full"
   start        = false`}.hcl()),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -440,11 +440,11 @@ func TestAccMigrateJob_updateBeforeStart(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statusIs("check_pass"),
 					id.AddStateValue(jobResource, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("name"), knownvalue.StringExact("after")),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("name"), knownvalue.StringExact("tf-acc-after")),
 				},
 			},
 			{
-				Config: env.config(jobSpec{name: "after", attrs: `
+				Config: env.config(jobSpec{name: "tf-acc-after", attrs: `
   migrate_type = "full"
   start        = true`}.hcl()),
 				ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
@@ -499,17 +499,17 @@ func TestAccMigrateJob_updateAfterSuccessReplaces(t *testing.T) {
 		CheckDestroy:             checkDestroyed(env),
 		Steps: []resource.TestStep{
 			{
-				Config:            env.config(jobSpec{name: "first", attrs: attrs}.hcl()),
+				Config:            env.config(jobSpec{name: "tf-acc-first", attrs: attrs}.hcl()),
 				ConfigStateChecks: []statecheck.StateCheck{statusIs("success")},
 			},
 			{
-				Config: env.config(jobSpec{name: "second", attrs: attrs}.hcl()),
+				Config: env.config(jobSpec{name: "tf-acc-second", attrs: attrs}.hcl()),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionReplace),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statusIs("success"),
-					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("name"), knownvalue.StringExact("second")),
+					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("name"), knownvalue.StringExact("tf-acc-second")),
 				},
 			},
 		},
@@ -778,7 +778,7 @@ func TestAccMigrateJob_updateWhileStopping(t *testing.T) {
 		CheckDestroy:             checkDestroyed(env),
 		Steps: []resource.TestStep{
 			{
-				Config: env.config(jobSpec{name: "one", attrs: `  migrate_type = "full"`}.hcl()),
+				Config: env.config(jobSpec{name: "tf-acc-one", attrs: `  migrate_type = "full"`}.hcl()),
 				Check: func(s *terraform.State) (err error) {
 					jobID, err = jobIDOf(s)
 					return err
@@ -790,7 +790,7 @@ func TestAccMigrateJob_updateWhileStopping(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config:            env.config(jobSpec{name: "two", attrs: `  migrate_type = "full"`}.hcl()),
+				Config:            env.config(jobSpec{name: "tf-acc-two", attrs: `  migrate_type = "full"`}.hcl()),
 				ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
 				Check: expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob",
 					"ModifyMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),

@@ -388,17 +388,17 @@ func TestAccMigrateJob_lostAnswersOnModifyAndComplete(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: env.config(jobSpec{attrs: base}.hcl()), ConfigStateChecks: []statecheck.StateCheck{statusIs("ready_complete")}},
 			{
-				Config:            env.config(jobSpec{name: "renamed", attrs: base}.hcl()),
+				Config:            env.config(jobSpec{name: "tf-acc-renamed", attrs: base}.hcl()),
 				ConfigStateChecks: []statecheck.StateCheck{statusIs("ready_complete")},
 				Check: checkMockJob(env, func(job dtsmock.Job) error {
-					if job.JobName != "renamed" {
+					if job.JobName != "tf-acc-renamed" {
 						return fmt.Errorf("the job is named %q", job.JobName)
 					}
 					return nil
 				}),
 			},
 			{
-				Config:            env.config(jobSpec{name: "renamed", attrs: base + "\n  complete = true"}.hcl()),
+				Config:            env.config(jobSpec{name: "tf-acc-renamed", attrs: base + "\n  complete = true"}.hcl()),
 				ConfigStateChecks: []statecheck.StateCheck{statusIs("success")},
 			},
 		},
@@ -411,7 +411,7 @@ func TestAccMigrateJob_sameNameLostCreates(t *testing.T) {
 	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour),
 		dtsmock.WithFaults(dtsmock.FaultRule{Action: "CreateMigrateJob", Kind: dtsmock.FaultDropAfterCommit, Count: 2}))
 	mock := env.needMock(t)
-	cfg := env.config(jobSpec{name: "twin", attrs: "  count        = 2\n  migrate_type = \"full\""}.hcl())
+	cfg := env.config(jobSpec{name: "tf-acc-twin", attrs: "  count        = 2\n  migrate_type = \"full\""}.hcl())
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories,
 		CheckDestroy:             checkDestroyed(env),

@@ -197,7 +197,7 @@ data "dts_migrate_jobs" "probe" {
 func TestAccMigrateJobsDataSource_jobAttributes(t *testing.T) {
 	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
 	env.needMock(t)
-	cfg := env.config(jobSpec{name: "listed", attrs: `
+	cfg := env.config(jobSpec{name: "tf-acc-listed", attrs: `
   migrate_type   = "full"
   migrate_object = "databases"
   databases      = [{ database = "orders", tables = ["order"] }]

@@ -38,8 +38,9 @@ func newAccEnv(t *testing.T, opts ...dtsmock.Option) *accEnv {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
 	}
-	if _, err := exec.LookPath("terraform"); err != nil {
-		t.Fatalf("acceptance tests need terraform on PATH: %v", err)
+	// TF_ACC_TERRAFORM_PATH names the binary instead (make test-opentofu: tofu).
+	if _, err := exec.LookPath("terraform"); err != nil && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		t.Fatalf("acceptance tests need terraform on PATH, or TF_ACC_TERRAFORM_PATH: %v", err)
 	}
 	env := &accEnv{factories: testFactories(Options{
 		PollMinInterval: 20 * time.Millisecond,

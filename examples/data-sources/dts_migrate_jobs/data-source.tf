@@ -1,6 +1,7 @@
 variable "source_password" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
 
 resource "dts_migrate_job" "example" {
@@ -8,12 +9,13 @@ resource "dts_migrate_job" "example" {
   migrate_type = "full"
 
   source = {
-    database_type = "mysql"
-    access_type   = "extranet"
-    ip            = "10.0.0.5"
-    port          = 3306
-    user          = "migrator"
-    password      = var.source_password
+    database_type       = "mysql"
+    access_type         = "extranet"
+    ip                  = "10.0.0.5"
+    port                = 3306
+    user                = "migrator"
+    password_wo         = var.source_password
+    password_wo_version = 1
   }
 
   destination = {

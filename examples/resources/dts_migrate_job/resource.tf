@@ -3,11 +3,13 @@
 variable "source_password" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
 
 variable "destination_password" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
 
 resource "dts_migrate_job" "example" {
@@ -20,22 +22,24 @@ resource "dts_migrate_job" "example" {
   ]
 
   source = {
-    database_type  = "mysql"
-    access_type    = "extranet"
-    ip             = "10.0.0.5"
-    port           = 3306
-    user           = "migrator"
-    password       = var.source_password
-    engine_version = "5.7"
+    database_type       = "mysql"
+    access_type         = "extranet"
+    ip                  = "10.0.0.5"
+    port                = 3306
+    user                = "migrator"
+    password_wo         = var.source_password
+    password_wo_version = 1
+    engine_version      = "5.7"
   }
 
   destination = {
-    database_type = "mysql"
-    access_type   = "cdb"
-    instance_id   = "cdb-a1b2c3d4"
-    region        = "ap-guangzhou"
-    user          = "root"
-    password      = var.destination_password
+    database_type       = "mysql"
+    access_type         = "cdb"
+    instance_id         = "cdb-a1b2c3d4"
+    region              = "ap-guangzhou"
+    user                = "root"
+    password_wo         = var.destination_password
+    password_wo_version = 1
   }
 
   tags = {

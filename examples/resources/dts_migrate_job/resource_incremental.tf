@@ -4,11 +4,13 @@
 variable "source_password" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
 
 variable "destination_password" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
 
 resource "dts_migrate_job" "incremental" {
@@ -23,23 +25,25 @@ resource "dts_migrate_job" "incremental" {
   }
 
   source = {
-    database_type   = "mysql"
-    access_type     = "cvm"
-    cvm_instance_id = "ins-6fq2xq1r"
-    ip              = "10.0.1.12"
-    port            = 3306
-    user            = "migrator"
-    password        = var.source_password
-    region          = "ap-guangzhou"
+    database_type       = "mysql"
+    access_type         = "cvm"
+    cvm_instance_id     = "ins-6fq2xq1r"
+    ip                  = "10.0.1.12"
+    port                = 3306
+    user                = "migrator"
+    password_wo         = var.source_password
+    password_wo_version = 1
+    region              = "ap-guangzhou"
   }
 
   destination = {
-    database_type = "mysql"
-    access_type   = "cdb"
-    instance_id   = "cdb-k3m9p2q7"
-    region        = "ap-guangzhou"
-    user          = "root"
-    password      = var.destination_password
+    database_type       = "mysql"
+    access_type         = "cdb"
+    instance_id         = "cdb-k3m9p2q7"
+    region              = "ap-guangzhou"
+    user                = "root"
+    password_wo         = var.destination_password
+    password_wo_version = 1
   }
 
   wait_for      = "ready_complete"

@@ -1,4 +1,9 @@
 # A Redis migration with tuned replication buffers.
+#
+# This is the one example with a plain `password`, to show the lesser choice: its value is
+# stored in the state and in saved plan files, masked on screen but readable by anyone who can
+# read those. Use `password_wo` and `password_wo_version`, as every other example does, unless
+# your Terraform or OpenTofu is older than 1.11 and has no write-only arguments.
 variable "source_password" {
   type      = string
   sensitive = true
@@ -13,7 +18,7 @@ resource "dts_migrate_job" "redis" {
     access_type   = "extranet"
     ip            = "10.0.2.30"
     port          = 6379
-    password      = var.source_password
+    password      = var.source_password # stored in state: prefer password_wo
   }
 
   destination = {

@@ -3,11 +3,13 @@
 variable "source_password" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
 
 variable "destination_password" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
 
 resource "dts_migrate_job" "scheduled" {
@@ -21,22 +23,24 @@ resource "dts_migrate_job" "scheduled" {
   deletion_protection = false
 
   source = {
-    database_type = "mysql"
-    access_type   = "dcg"
-    uniq_dcg_id   = "dcg-7xk2m4pq"
-    vpc_id        = "vpc-2b4c6d8e"
-    subnet_id     = "subnet-1a3c5e7g"
-    ip            = "10.20.0.8"
-    port          = 3306
-    user          = "migrator"
-    password      = var.source_password
+    database_type       = "mysql"
+    access_type         = "dcg"
+    uniq_dcg_id         = "dcg-7xk2m4pq"
+    vpc_id              = "vpc-2b4c6d8e"
+    subnet_id           = "subnet-1a3c5e7g"
+    ip                  = "10.20.0.8"
+    port                = 3306
+    user                = "migrator"
+    password_wo         = var.source_password
+    password_wo_version = 1
   }
 
   destination = {
-    database_type = "mysql"
-    access_type   = "cdb"
-    instance_id   = "cdb-9h8g7f6e"
-    region        = "ap-shanghai"
-    password      = var.destination_password
+    database_type       = "mysql"
+    access_type         = "cdb"
+    instance_id         = "cdb-9h8g7f6e"
+    region              = "ap-shanghai"
+    password_wo         = var.destination_password
+    password_wo_version = 1
   }
 }
