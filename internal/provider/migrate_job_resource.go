@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -25,6 +26,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure      = (*migrateJobResource)(nil)
+	_ resource.ResourceWithIdentity       = (*migrateJobResource)(nil)
 	_ resource.ResourceWithImportState    = (*migrateJobResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*migrateJobResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*migrateJobResource)(nil)
@@ -52,6 +54,21 @@ func (r *migrateJobResource) Metadata(_ context.Context, req resource.MetadataRe
 
 func (r *migrateJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = migrateJobSchema(ctx)
+}
+
+func (r *migrateJobResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"job_id": identityschema.StringAttribute{
+				Description:       "The job ID, such as dts-1a2b3c4d.",
+				RequiredForImport: true,
+			},
+			"region": identityschema.StringAttribute{
+				Description:       "The job's region; when given on import, it must be the provider's.",
+				OptionalForImport: true,
+			},
+		},
+	}
 }
 
 func (r *migrateJobResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -94,7 +111,7 @@ func (r *migrateJobResource) Create(ctx context.Context, req resource.CreateRequ
 
 	// A new job is creating: the first look at it waits a poll interval.
 	seen, err := l.converge(ctx, jobID, &plan, convergeOptions{check: true, firstReadDelay: l.wait.minPoll})
-	r.record(ctx, &plan, nil, seen, err, "creating", &resp.State, &resp.Diagnostics)
+	r.record(ctx, &plan, nil, seen, err, "creating", &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *migrateJobResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -126,6 +143,7 @@ func (r *migrateJobResource) Read(ctx context.Context, req resource.ReadRequest,
 			fmt.Sprintf("DTS Migrate Job (%s) has failed since it was last read: %s", jobID, jobErrorText(job)))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, jobID)...)
 }
 
 func (r *migrateJobResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -171,7 +189,7 @@ func (r *migrateJobResource) Update(ctx context.Context, req resource.UpdateRequ
 	if err == nil && unknownSecrets {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, nil)...)
 	}
-	r.record(ctx, &plan, &state, seen, err, "updating", &resp.State, &resp.Diagnostics)
+	r.record(ctx, &plan, &state, seen, err, "updating", &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *migrateJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -202,9 +220,22 @@ func (r *migrateJobResource) Delete(ctx context.Context, req resource.DeleteRequ
 
 func (r *migrateJobResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := strings.TrimSpace(req.ID)
+	if req.ID == "" && req.Identity != nil {
+		var ident migrateJobIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &ident)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		id = ident.JobID.ValueString()
+		if region := ident.Region.ValueString(); region != "" && r.data != nil && region != r.data.client.Region() {
+			resp.Diagnostics.AddError("Import Identity In Another Region",
+				fmt.Sprintf("The identity names region %s, but this provider manages %s. Import the job with a provider configured for %s.", region, r.data.client.Region(), region))
+			return
+		}
+	}
 	if !strings.HasPrefix(id, "dts-") {
 		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("Import a DTS Migrate Job by its job ID, such as dts-1a2b3c4d; got %q.", req.ID))
+			fmt.Sprintf("Import a DTS Migrate Job by its job ID, such as dts-1a2b3c4d; got %q.", id))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
@@ -282,7 +313,7 @@ func (r *migrateJobResource) ModifyPlan(ctx context.Context, req resource.Modify
 // an interrupt is a warning, so that the job stays in state untainted and the next apply
 // resumes it; a timeout is an error that says the job goes on and what to do. When the job
 // cannot be read, the state keeps prior (nil for a create, whose state then holds the ID).
-func (r *migrateJobResource) record(ctx context.Context, m, prior *migrateJobResourceModel, seen lastRead, opErr error, verb string, state *tfsdk.State, diags *diag.Diagnostics) {
+func (r *migrateJobResource) record(ctx context.Context, m, prior *migrateJobResourceModel, seen lastRead, opErr error, verb string, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
 	interrupted := errors.Is(ctx.Err(), context.Canceled)
 	// The final read uses a context of its own, as the operation's may have ended: short after
 	// an interrupt, so that Terraform gets its answer within seconds of the signal.
@@ -302,6 +333,7 @@ func (r *migrateJobResource) record(ctx context.Context, m, prior *migrateJobRes
 		if prior != nil {
 			diags.Append(state.Set(ctx, prior)...)
 		}
+		diags.Append(r.setIdentity(ctx, identity, jobID)...)
 		return
 	}
 	diags.Append(readDiags.Warnings()...)
@@ -323,6 +355,15 @@ func (r *migrateJobResource) record(ctx context.Context, m, prior *migrateJobRes
 		diags.AddError(fmt.Sprintf("Error %s DTS Migrate Job", titleCase(verb)), fmt.Sprintf("%s DTS Migrate Job (%s): %s", verb, jobID, opErr))
 	}
 	diags.Append(state.Set(ctx, m)...)
+	diags.Append(r.setIdentity(ctx, identity, jobID)...)
+}
+
+// setIdentity records the job's identity, where Terraform keeps one.
+func (r *migrateJobResource) setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, jobID string) diag.Diagnostics {
+	if identity == nil || jobID == "" {
+		return nil
+	}
+	return identity.Set(ctx, migrateJobIdentityModel{JobID: types.StringValue(jobID), Region: types.StringValue(r.data.client.Region())})
 }
 
 // timeoutAdvice says what to do after an operation timed out on a healthy job.
@@ -465,4 +506,11 @@ type destinationModel struct {
 	Password          types.String `tfsdk:"password"`
 	PasswordWO        types.String `tfsdk:"password_wo"`
 	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
+}
+
+// migrateJobIdentityModel is the resource's identity: what names the job, whatever the
+// configuration says.
+type migrateJobIdentityModel struct {
+	JobID  types.String `tfsdk:"job_id"`
+	Region types.String `tfsdk:"region"`
 }

@@ -73,6 +73,9 @@ func TestAccMockByHand(t *testing.T) {
 	home := t.TempDir()
 	for _, step := range []struct{ command, want string }{
 		{"terraform apply -auto-approve -input=false -var source_password=example-secret", "Apply complete! Resources: 1 added"},
+		// A syncing job is protected from destroy: the README cuts over first.
+		{"sed -i 's/complete = false/complete = true/' main.tf && terraform apply -auto-approve -input=false -var source_password=example-secret",
+			"Apply complete! Resources: 0 added, 1 changed"},
 		{"terraform destroy -auto-approve -input=false -var source_password=example-secret", "Destroy complete! Resources: 1 destroyed"},
 	} {
 		cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc", "-e", "-c", printed+step.command)
