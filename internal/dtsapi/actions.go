@@ -292,6 +292,7 @@ func (c *Client) ModifyMigrateJob(ctx context.Context, req *ModifyMigrateJobRequ
 	if req == nil {
 		return errNilRequest
 	}
+	defer c.view.noteMutation(StringValue(req.JobId))
 	_, err := invoke(ctx, c, ActionModifyMigrateJob, req, func() *ModifyMigrateJobResponse {
 		return &ModifyMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
 	})
@@ -302,6 +303,7 @@ func (c *Client) ModifyMigrateJob(ctx context.Context, req *ModifyMigrateJobRequ
 // throttled.
 func (c *Client) CreateMigrateCheckJob(ctx context.Context, jobID string) error {
 	req := &CreateMigrateCheckJobRequest{JobId: String(jobID)}
+	defer c.view.noteMutation(jobID)
 	_, err := invoke(ctx, c, ActionCreateMigrateCheckJob, req, func() *CreateMigrateCheckJobResponse {
 		return &CreateMigrateCheckJobResponse{BaseResponse: &tchttp.BaseResponse{}}
 	})
@@ -329,6 +331,7 @@ func (c *Client) DescribeMigrateCheckJob(ctx context.Context, jobID string) (*Mi
 // StartMigrateJob starts a job whose check passed. It is retried only when throttled.
 func (c *Client) StartMigrateJob(ctx context.Context, jobID string) error {
 	req := &StartMigrateJobRequest{JobId: String(jobID)}
+	defer c.view.noteMutation(jobID)
 	_, err := invoke(ctx, c, ActionStartMigrateJob, req, func() *StartMigrateJobResponse {
 		return &StartMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
 	})
@@ -338,6 +341,7 @@ func (c *Client) StartMigrateJob(ctx context.Context, jobID string) error {
 // StopMigrateJob stops a running job, which then fails. It is retried only when throttled.
 func (c *Client) StopMigrateJob(ctx context.Context, jobID string) error {
 	req := &StopMigrateJobRequest{JobId: String(jobID)}
+	defer c.view.noteMutation(jobID)
 	_, err := invoke(ctx, c, ActionStopMigrateJob, req, func() *StopMigrateJobResponse {
 		return &StopMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
 	})
@@ -351,6 +355,7 @@ func (c *Client) CompleteMigrateJob(ctx context.Context, jobID, completeMode str
 	if completeMode != "" {
 		req.CompleteMode = String(completeMode)
 	}
+	defer c.view.noteMutation(jobID)
 	_, err := invoke(ctx, c, ActionCompleteMigrateJob, req, func() *CompleteMigrateJobResponse {
 		return &CompleteMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
 	})
@@ -360,6 +365,7 @@ func (c *Client) CompleteMigrateJob(ctx context.Context, jobID, completeMode str
 // DeleteMigrateJob deletes a job. It is retried only when throttled.
 func (c *Client) DeleteMigrateJob(ctx context.Context, jobID string) error {
 	req := &DeleteMigrateJobRequest{JobId: String(jobID)}
+	defer c.view.noteMutation(jobID)
 	_, err := invoke(ctx, c, ActionDeleteMigrateJob, req, func() *DeleteMigrateJobResponse {
 		return &DeleteMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
 	})
@@ -372,6 +378,7 @@ func (c *Client) DescribeMigrateJobs(ctx context.Context, req *DescribeMigrateJo
 	if req == nil {
 		req = &DescribeMigrateJobsRequest{}
 	}
+	began := c.clock.Now()
 	resp, err := invoke(ctx, c, ActionDescribeMigrateJobs, req, func() *DescribeMigrateJobsResponse {
 		return &DescribeMigrateJobsResponse{BaseResponse: &tchttp.BaseResponse{}}
 	})
@@ -382,7 +389,10 @@ func (c *Client) DescribeMigrateJobs(ctx context.Context, req *DescribeMigrateJo
 		return 0, nil, &TransportError{Action: ActionDescribeMigrateJobs, Code: clientErrorParseJSON,
 			Message: errEmptyResponse.Error(), Err: errEmptyResponse}
 	}
-	return Int64Value(resp.Response.TotalCount), resp.Response.JobList, nil
+	total = Int64Value(resp.Response.TotalCount)
+	unfiltered := StringValue(req.JobId) == "" && StringValue(req.JobName) == "" && len(req.TagFilters) == 0
+	c.view.remember(resp.Response.JobList, total, unfiltered, began)
+	return total, resp.Response.JobList, nil
 }
 
 // ListMigrateJobs reads every matching job, 100 per call, starting at req.Offset; req.Limit is

@@ -174,6 +174,8 @@ type Client struct {
 	limiters       map[string]*rate.Limiter
 	// jitter picks the actual wait in [0, ceiling]; tests replace it to pin the waits.
 	jitter func(ceiling time.Duration) time.Duration
+	// view is the shared view of the jobs that Jobs returns.
+	view *JobView
 }
 
 // requestClientDisallowed matches what the SDK refuses in a RequestClient.
@@ -285,6 +287,7 @@ func New(cfg Config) (*Client, error) {
 		sdk.WithHttpTransport(cfg.Transport)
 	}
 	c.sdk = sdk
+	c.view = newJobView(c)
 	return c, nil
 }
 

@@ -124,11 +124,13 @@ func (r *migrateJobResource) Read(ctx context.Context, req resource.ReadRequest,
 	jobID := state.ID.ValueString()
 	priorStatus := state.Status.ValueString()
 
-	job, diags, err := r.readInto(ctx, &state, lastRead{})
+	job, diags, err := r.readInto(ctx, &state, lastRead{}, refreshMaxAge)
 	if dtsapi.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("DTS Migrate Job Not Found",
 			fmt.Sprintf("DTS Migrate Job (%s) no longer exists; it is removed from state, and the next apply creates it again.", jobID))
 		resp.State.RemoveResource(ctx)
+		// The framework wants an identity after every Read without errors, a removal included.
+		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, jobID)...)
 		return
 	}
 	resp.Diagnostics.Append(diags...)
@@ -253,11 +255,16 @@ func (r *migrateJobResource) ModifyPlan(ctx context.Context, req resource.Modify
 		resp.Diagnostics.Append(planCreate(ctx, req.Plan)...)
 		return
 	}
-	unknownSecrets, diags := secretsUnknown(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
-	changed, diags := changedAPIPaths(ctx, req.Plan, req.State, unknownSecrets)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(planModify(ctx, req.Plan, req.State, changed)...)
+	// A plan equal to the state changes nothing: the common case of a plan of many jobs skips
+	// the comparison of every API attribute.
+	var changed path.Paths
+	if !req.Plan.Raw.Equal(req.State.Raw) {
+		unknownSecrets, diags := secretsUnknown(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+		changed, diags = changedAPIPaths(ctx, req.Plan, req.State, unknownSecrets)
+		resp.Diagnostics.Append(diags...)
+		resp.Diagnostics.Append(planModify(ctx, req.Plan, req.State, changed)...)
+	}
 	var jobID, status types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &jobID)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
@@ -323,7 +330,7 @@ func (r *migrateJobResource) record(ctx context.Context, m, prior *migrateJobRes
 	}
 	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readTimeout)
 	defer cancel()
-	job, readDiags, _ := r.readInto(readCtx, m, seen)
+	job, readDiags, _ := r.readInto(readCtx, m, seen, 0)
 	jobID := m.ID.ValueString()
 	if job == nil {
 		if opErr != nil {
@@ -377,10 +384,11 @@ func timeoutAdvice(verb string) string {
 }
 
 // readInto reads the job, and its check where the status does not settle it, into m; seen
-// holds what the caller has already read. A job that cannot be read is an error diagnostic,
+// holds what the caller has already read, and maxAge is how old an answer of the shared view
+// may be. A job that cannot be read is an error diagnostic,
 // and its error is returned too, so that a caller can tell a vanished job from a failed read.
 // A check that cannot be read is a warning: the check in m stays as it was.
-func (r *migrateJobResource) readInto(ctx context.Context, m *migrateJobResourceModel, seen lastRead) (job *dtsapi.MigrateJobInfo, diags diag.Diagnostics, err error) {
+func (r *migrateJobResource) readInto(ctx context.Context, m *migrateJobResourceModel, seen lastRead, maxAge time.Duration) (job *dtsapi.MigrateJobInfo, diags diag.Diagnostics, err error) {
 	// The flatteners take every value from the wire as optional and fuzz tests hold them to
 	// it; should one still fail on an answer nobody foresaw, the operation reports it rather
 	// than crash the provider and lose the job's ID with it.
@@ -393,7 +401,7 @@ func (r *migrateJobResource) readInto(ctx context.Context, m *migrateJobResource
 	jobID := m.ID.ValueString()
 	job = seen.job
 	if job == nil {
-		if job, err = findMigrateJobByID(ctx, r.data.client, jobID); err != nil {
+		if job, err = r.data.client.Jobs().Find(ctx, jobID, maxAge); err != nil {
 			diags.AddError("Error Reading DTS Migrate Job", fmt.Sprintf("reading DTS Migrate Job (%s): %s", jobID, err))
 			return nil, diags, err
 		}
@@ -427,7 +435,8 @@ func (r *migrateJobResource) readInto(ctx context.Context, m *migrateJobResource
 }
 
 // checkSettled reports whether prior, the check result in state, still holds for a job in
-// status: it finished, and the job has since been started.
+// status: it finished, and the job has since been started, or sits in the check's verdict. A
+// different result needs the job to pass through checking again.
 func checkSettled(prior types.Object, status int64) bool {
 	if prior.IsNull() || prior.IsUnknown() {
 		return false
@@ -435,6 +444,14 @@ func checkSettled(prior types.Object, status int64) bool {
 	s, ok := prior.Attributes()["status"].(types.String)
 	if !ok || s.ValueString() != dtsapi.CheckStatusFinished {
 		return false
+	}
+	passed, _ := prior.Attributes()["passed"].(types.Bool)
+	switch status {
+	case dtsapi.StatusCheckPass:
+		// A job that passed its check holds the result that passed, if that is the one in state.
+		return passed.ValueBool()
+	case dtsapi.StatusCheckNotPass:
+		return !passed.ValueBool()
 	}
 	return migrating(status) || status == dtsapi.StatusStopping || status == dtsapi.StatusCompleting
 }

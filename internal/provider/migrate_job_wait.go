@@ -62,6 +62,11 @@ var (
 	// A deleted job is one the API no longer lists; until then it may be in any status.
 	deletedPending = dtsapi.StatusNames()
 
+	// A check runs while the job is checking (and, right after the call, may not show yet);
+	// it has finished once the job passed or did not.
+	checkingPending = statusNames(dtsapi.StatusCreated, dtsapi.StatusChecking)
+	checkedTarget   = statusNames(dtsapi.StatusCheckPass, dtsapi.StatusCheckNotPass)
+
 	// Right after CreateMigrateCheckJob the result may still read unavailable.
 	checkFinishedPending = []string{dtsapi.CheckStatusUnavailable, dtsapi.CheckStatusStarting, dtsapi.CheckStatusRunning}
 	checkFinishedTarget  = []string{dtsapi.CheckStatusFinished}
@@ -86,9 +91,31 @@ func newJobWaiter(data *providerData, timeout time.Duration) *jobWaiter {
 // be linear, and a long sleep on a bad estimate would report the end late.
 func (w *jobWaiter) longestETA() time.Duration { return 4 * w.maxPoll }
 
-// findMigrateJobByID returns the job, or a *dtsapi.NotFoundError when the API does not list it.
+// findMigrateJobByID returns the job as a call begun now sees it, or a *dtsapi.NotFoundError
+// when the API does not list it. It goes through the client's shared view, so that the finds of
+// many resources and waiters at once cost one listing rather than a call each.
 func findMigrateJobByID(ctx context.Context, client *dtsapi.Client, jobID string) (*dtsapi.MigrateJobInfo, error) {
-	return client.FindMigrateJob(ctx, jobID)
+	return client.Jobs().Find(ctx, jobID, 0)
+}
+
+// refreshMaxAge is how old an answer a refresh may take from the shared view: a plan of many
+// jobs reads them all from one listing. An answer is never older than the last change the
+// provider made to the job.
+const refreshMaxAge = 5 * time.Second
+
+// alignGrid spaces the shared instants at which waiters poll.
+func (w *jobWaiter) alignGrid() time.Duration { return max(w.minPoll/2, time.Millisecond) }
+
+// align moves a poll to the latest instant of the shared grid that is not later than planned,
+// so that the polls of many waiters meet in one batch of the shared view and cost one listing.
+// A poll is never later than its own schedule; it can be up to one grid step earlier.
+func (w *jobWaiter) align(wait time.Duration) time.Duration {
+	now := time.Now()
+	aligned := now.Add(wait).Truncate(w.alignGrid()).Sub(now)
+	if aligned <= 0 {
+		return wait
+	}
+	return aligned
 }
 
 // statusMigrateJob reads the job for the waits; its state is the status name.
@@ -154,14 +181,21 @@ func (w *jobWaiter) waitMigrateJobDeleted(ctx context.Context, jobID string, del
 		MinInterval:    w.minPoll,
 		MaxInterval:    w.maxPoll,
 		Refresh:        statusMigrateJob(w.client, jobID),
+		Align:          w.align,
 	}
 	_, err := conf.WaitForState(ctx)
 	return err
 }
 
-// waitMigrateJobCheckFinished waits for the check that CreateMigrateCheckJob started.
+// waitMigrateJobCheckFinished waits for the check that CreateMigrateCheckJob started. It
+// watches the job's status, which many waiters read together through the shared view, and
+// reads the check's result once the status says it has finished.
 func (w *jobWaiter) waitMigrateJobCheckFinished(ctx context.Context, jobID string, delay time.Duration) (*dtsapi.MigrateCheckResult, error) {
-	return w.waitCheck(ctx, jobID, checkFinishedPending, checkFinishedTarget, delay)
+	if _, err := w.waitJob(ctx, jobID, checkingPending, checkedTarget, delay); err != nil {
+		return nil, err
+	}
+	// The status and the result are read apart: should the result still lag, wait it out.
+	return w.waitCheck(ctx, jobID, checkFinishedPending, checkFinishedTarget, 0)
 }
 
 // waitMigrateCheckIdle waits for a check that is starting or running to finish; a finished or
@@ -210,6 +244,7 @@ func (w *jobWaiter) waitJob(ctx context.Context, jobID string, pending, target [
 		MinInterval: w.minPoll,
 		MaxInterval: w.maxPoll,
 		Refresh:     statusMigrateJob(w.client, jobID),
+		Align:       w.align,
 		Describe:    describeJob,
 		NextInterval: func(job *dtsapi.MigrateJobInfo, _ string, chosen time.Duration) time.Duration {
 			if start, ok := scheduledStart(job); ok {

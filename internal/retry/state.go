@@ -45,6 +45,10 @@ type StateChangeConf[T any] struct {
 	// progress estimate says the state is about to change). It receives the interval the
 	// engine chose and returns the one to use; results below MinInterval are raised to it.
 	NextInterval func(last T, state string, chosen time.Duration) time.Duration
+	// Align, when set, moves each coming wake-up, as the engine chose it, to an instant it
+	// shares with other waits, never later than chosen: waiters that read one shared source
+	// then read it together.
+	Align func(wait time.Duration) time.Duration
 	// OnChange is called after every refresh whose state or Describe text differs from the
 	// previous one; waiters log progress from it.
 	OnChange func(ctx context.Context, last T, state string)
@@ -129,6 +133,9 @@ func (c *StateChangeConf[T]) WaitForState(ctx context.Context) (T, error) {
 		wait := jitter(interval)
 		if c.NextInterval != nil {
 			wait = max(c.NextInterval(obj, state, wait), minInterval)
+		}
+		if c.Align != nil {
+			wait = c.Align(wait)
 		}
 		interval = min(interval+interval/2, maxInterval)
 

@@ -1,0 +1,229 @@
+package dtsapi
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// BatchWindow is how long a find waits for other finds to join it before their batch is sent.
+// It is the most a find ever waits beyond what it would have waited alone: 25 ms, on top of
+// the calls of its batch, which start only once the window has closed.
+const BatchWindow = 25 * time.Millisecond
+
+// viewBatchTimeout bounds the calls of one batch, which no single find's context owns.
+const viewBatchTimeout = 2 * time.Minute
+
+// maxDirectFinds bounds the finds by JobId one batch sends at once.
+const maxDirectFinds = 8
+
+// JobView answers finds of single jobs, within one provider process, from as few
+// DescribeMigrateJobs calls as it can. Every answer of DescribeMigrateJobs the client gets
+// (a find, a page of a listing, a page a data source reads) is remembered per job with the
+// time its call began; a find that tolerates an answer of some age is served from there.
+// Finds that arrive within BatchWindow of each other are sent as one batch: alone, a find is
+// one call by JobId as before; many are served by listing the account's pages once, when the
+// pages are fewer than the finds (the first page tells how many there are), and by JobId
+// otherwise. A find never gets an answer from a call that began before the last mutation of
+// its job through this client returned, nor, with maxAge 0, before the find itself.
+type JobView struct {
+	c *Client
+	// window is the batch window's wait: the client's clock, or a gate in tests.
+	window func(time.Duration) <-chan time.Time
+
+	mu      sync.Mutex
+	seen    map[string]seenJob
+	mutated map[string]time.Time
+	// total is the account's job count as the last unfiltered page said; known says there was one.
+	total     int64
+	known     bool
+	pending   []*find
+	scheduled bool
+}
+
+type seenJob struct {
+	job *MigrateJobInfo
+	at  time.Time
+}
+
+type find struct {
+	jobID string
+	done  chan findResult
+}
+
+type findResult struct {
+	job *MigrateJobInfo
+	err error
+}
+
+func newJobView(c *Client) *JobView {
+	return &JobView{c: c, window: c.clock.After, seen: map[string]seenJob{}, mutated: map[string]time.Time{}}
+}
+
+// Jobs returns the client's shared view of the jobs.
+func (c *Client) Jobs() *JobView { return c.view }
+
+// Find returns the job with exactly this ID, or a *NotFoundError. maxAge is how old an answer
+// may be: 0 asks for one from a call that begins after Find is called, as a waiter's poll
+// does; a refresh can take one a few seconds old.
+func (v *JobView) Find(ctx context.Context, jobID string, maxAge time.Duration) (*MigrateJobInfo, error) {
+	if jobID == "" {
+		return nil, &NotFoundError{JobID: jobID}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := v.c.clock.Now()
+	notBefore := now.Add(-maxAge)
+	v.mu.Lock()
+	if m, ok := v.mutated[jobID]; ok && m.After(notBefore) {
+		notBefore = m
+	}
+	if s, ok := v.seen[jobID]; ok && maxAge > 0 && !s.at.Before(notBefore) {
+		v.mu.Unlock()
+		return s.job, nil
+	}
+	f := &find{jobID: jobID, done: make(chan findResult, 1)}
+	v.pending = append(v.pending, f)
+	if !v.scheduled {
+		v.scheduled = true
+		go v.dispatch()
+	}
+	v.mu.Unlock()
+	select {
+	case r := <-f.done:
+		return r.job, r.err
+	case <-ctx.Done():
+		// The batch goes on for the other finds; this one's answer is dropped.
+		return nil, ctx.Err()
+	}
+}
+
+// noteMutation records that a mutating call for jobID has returned: no answer from a call that
+// began earlier serves a find of that job any more.
+func (v *JobView) noteMutation(jobID string) {
+	if jobID == "" {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.mutated[jobID] = v.c.clock.Now()
+	delete(v.seen, jobID)
+}
+
+// remember records the jobs of an answer to a call that began at began; unfiltered says the
+// call listed the whole account, so that its TotalCount is the account's.
+func (v *JobView) remember(jobs []*MigrateJobInfo, total int64, unfiltered bool, began time.Time) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, j := range jobs {
+		if j == nil || j.JobId == nil {
+			continue
+		}
+		id := *j.JobId
+		if m, ok := v.mutated[id]; ok && began.Before(m) {
+			continue
+		}
+		if s, ok := v.seen[id]; !ok || !s.at.After(began) {
+			v.seen[id] = seenJob{job: j, at: began}
+		}
+	}
+	if unfiltered {
+		v.total, v.known = total, true
+	}
+}
+
+// dispatch closes the window and serves the batch.
+func (v *JobView) dispatch() {
+	<-v.window(BatchWindow)
+	v.mu.Lock()
+	batch := v.pending
+	v.pending, v.scheduled = nil, false
+	v.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), viewBatchTimeout)
+	defer cancel()
+	v.serve(ctx, batch)
+}
+
+// serve answers every find of batch, from calls that all begin now.
+func (v *JobView) serve(ctx context.Context, batch []*find) {
+	waiting := map[string][]*find{}
+	for _, f := range batch {
+		waiting[f.jobID] = append(waiting[f.jobID], f)
+	}
+	answer := func(id string, job *MigrateJobInfo, err error) {
+		for _, f := range waiting[id] {
+			f.done <- findResult{job: job, err: err}
+		}
+		delete(waiting, id)
+	}
+	if len(waiting) > 1 {
+		v.mu.Lock()
+		pages, known := (v.total+listPageSize-1)/listPageSize, v.known
+		v.mu.Unlock()
+		// Listing pays when it costs fewer calls than the finds would; until a first page has
+		// said how many jobs there are, that page is read, as it answers some finds itself.
+		if !known || int64(len(waiting)) >= pages {
+			v.list(ctx, waiting, answer, known)
+		}
+	}
+	v.findEach(ctx, waiting, answer)
+}
+
+// list reads the account's pages until every waiting job is found. With known false it reads
+// the first page, then goes on only while the pages left are fewer than the jobs left. A job a
+// listing did not show is left to findEach: a job deleted meanwhile shifts the pages, and a
+// find by JobId is the only proof of absence.
+func (v *JobView) list(ctx context.Context, waiting map[string][]*find, answer func(string, *MigrateJobInfo, error), known bool) {
+	req := &DescribeMigrateJobsRequest{Order: String("CreateTime"), OrderSeq: String("ASC")}
+	for offset := int64(0); len(waiting) > 0; offset += listPageSize {
+		req.Offset, req.Limit = Int64(offset), Int64(listPageSize)
+		total, jobs, err := v.c.DescribeMigrateJobs(ctx, req)
+		if err != nil {
+			for id := range waiting {
+				answer(id, nil, err)
+			}
+			return
+		}
+		for _, j := range jobs {
+			if j != nil && j.JobId != nil {
+				if _, ok := waiting[*j.JobId]; ok {
+					answer(*j.JobId, j, nil)
+				}
+			}
+		}
+		next := offset + listPageSize
+		if int64(len(jobs)) < listPageSize || next >= total {
+			return
+		}
+		if !known && (total-next+listPageSize-1)/listPageSize > int64(len(waiting)) {
+			return
+		}
+	}
+}
+
+// findEach finds the jobs still waiting by JobId, a few at a time.
+func (v *JobView) findEach(ctx context.Context, waiting map[string][]*find, answer func(string, *MigrateJobInfo, error)) {
+	var (
+		wg  sync.WaitGroup
+		mu  sync.Mutex
+		sem = make(chan struct{}, maxDirectFinds)
+	)
+	ids := make([]string, 0, len(waiting))
+	for id := range waiting {
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			job, err := v.c.FindMigrateJob(ctx, id)
+			mu.Lock()
+			defer mu.Unlock()
+			answer(id, job, err)
+		}()
+	}
+	wg.Wait()
+}
