@@ -149,14 +149,7 @@ func TestAccMigrateJob_emptyParamBlocks(t *testing.T) {
 func TestAccMigrateJob_importUntaggedWithEmptyTags(t *testing.T) {
 	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
 	mock := env.needMock(t)
-	jobID, err := mock.SeedJob(dtsmock.Job{
-		JobName: "tf-acc-job", Status: dtsapi.StatusRunning, MigrateType: 2, ConsistencyType: 5,
-		SrcIP: "10.0.0.5", SrcPort: 3306, SrcUser: "migrator", SrcPassword: "src-secret",
-		DstInstanceID: "cdb-a1b2c3d4", DstRegion: "ap-guangzhou", DstPassword: "dst-secret",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	jobID := seedRunningJob(t, mock)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories,
 		CheckDestroy:             checkDestroyed(env),

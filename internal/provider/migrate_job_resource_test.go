@@ -805,14 +805,7 @@ func TestAccMigrateJob_updateWhileStopping(t *testing.T) {
 func TestAccMigrateJob_importAdoptsPlainPasswords(t *testing.T) {
 	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
 	mock := env.needMock(t)
-	jobID, err := mock.SeedJob(dtsmock.Job{
-		JobName: "tf-acc-job", Status: dtsapi.StatusRunning, MigrateType: 2, ConsistencyType: 5,
-		SrcIP: "10.0.0.5", SrcPort: 3306, SrcUser: "migrator", SrcPassword: "src-secret",
-		DstInstanceID: "cdb-a1b2c3d4", DstRegion: "ap-guangzhou", DstPassword: "dst-secret",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	jobID := seedRunningJob(t, mock)
 	cfg := env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl() + fmt.Sprintf(`
 import {
   to = dts_migrate_job.test
@@ -849,4 +842,19 @@ import {
 			},
 		},
 	})
+}
+
+// seedRunningJob puts in the emulator, as if made elsewhere, the running job that jobSpec's
+// default configuration describes, for tests that import it.
+func seedRunningJob(t *testing.T, mock *dtsmock.TestServer) string {
+	t.Helper()
+	jobID, err := mock.SeedJob(dtsmock.Job{
+		JobName: "tf-acc-job", Status: dtsapi.StatusRunning, MigrateType: 2, ConsistencyType: 5,
+		SrcIP: "10.0.0.5", SrcPort: 3306, SrcUser: "migrator", SrcPassword: "src-secret",
+		DstInstanceID: "cdb-a1b2c3d4", DstRegion: "ap-guangzhou", DstPassword: "dst-secret",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jobID
 }
