@@ -25,6 +25,9 @@ import (
 // guidesDir holds the snippets of docs/guides, under examplesDir, one folder a guide.
 const guidesDir = "guides"
 
+// guideJob is the job of the snippets that more than one step of a walk-through applies.
+const guideJob = "dts_migrate_job.orders"
+
 // guideCase applies snippets of a guide the way the guide walks through them.
 type guideCase struct {
 	// files are the snippets the case applies, relative to examplesDir.
@@ -114,21 +117,21 @@ func TestAccGuides(t *testing.T) {
 	}
 }
 
-// guideStatus expects the job at addr in status.
-func guideStatus(addr, status string) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact(status))
+// guideStatus expects guideJob in status.
+func guideStatus(status string) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(guideJob, tfjsonpath.New("status"), knownvalue.StringExact(status))
 }
 
-// guideMutations checks the successful mutating calls the emulator saw for the job at addr, in
-// order; against the real service it checks nothing.
-func guideMutations(env *accEnv, addr string, want ...string) resource.TestCheckFunc {
+// guideMutations checks the successful mutating calls the emulator saw for guideJob, in order;
+// against the real service it checks nothing.
+func guideMutations(env *accEnv, want ...string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		if env.mock == nil {
 			return nil
 		}
-		rs, ok := s.RootModule().Resources[addr]
+		rs, ok := s.RootModule().Resources[guideJob]
 		if !ok {
-			return fmt.Errorf("%s not in state", addr)
+			return fmt.Errorf("%s not in state", guideJob)
 		}
 		if got := env.mutations(rs.Primary.ID); !slices.Equal(got, want) {
 			return fmt.Errorf("mutations of %s: %v, want %v", rs.Primary.ID, got, want)
@@ -162,7 +165,6 @@ func testGuideApply(t *testing.T, file string) {
 // in-place update that completes the job without stopping it. The plan after each apply is
 // empty, outputs included: the snippets' outputs do not change with the lag.
 func testGuideCutOver(t *testing.T) {
-	const addr = "dts_migrate_job.orders"
 	sync := readExample(t, "guides/cutting-over/sync.tf")
 	cutOver := readExample(t, "guides/cutting-over/cut-over.tf")
 	env := newAccEnv(t)
@@ -174,7 +176,7 @@ func testGuideCutOver(t *testing.T) {
 				Config:          env.config(sync),
 				ConfigVariables: exampleVars(t, sync),
 				ConfigStateChecks: []statecheck.StateCheck{
-					guideStatus(addr, "ready_complete"),
+					guideStatus("ready_complete"),
 					statecheck.ExpectKnownOutputValue("in_sync", knownvalue.Bool(true)),
 				},
 			},
@@ -182,13 +184,13 @@ func testGuideCutOver(t *testing.T) {
 				Config:          env.config(cutOver),
 				ConfigVariables: exampleVars(t, cutOver),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(guideJob, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					guideStatus(addr, "success"),
+					guideStatus("success"),
 					statecheck.ExpectKnownOutputValue("in_sync", knownvalue.Bool(false)),
 				},
-				Check: guideMutations(env, addr, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob", "CompleteMigrateJob"),
+				Check: guideMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob", "CompleteMigrateJob"),
 			},
 		},
 	})
@@ -199,7 +201,6 @@ func testGuideCutOver(t *testing.T) {
 // the apply records the passwords' versions and sends nothing, so the migration goes on
 // untouched.
 func testGuideImport(t *testing.T, file string, byIdentity bool) {
-	const addr = "dts_migrate_job.orders"
 	hcl := readExample(t, file)
 	if !strings.Contains(hcl, fmt.Sprintf("%q", exampleImportID)) {
 		t.Fatalf("%s no longer names the placeholder job ID %q; update this test", file, exampleImportID)
@@ -247,13 +248,13 @@ func testGuideImport(t *testing.T, file string, byIdentity bool) {
 				Config:          cfg,
 				ConfigVariables: exampleVars(t, hcl),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(guideJob, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(jobID)),
-					guideStatus(addr, "ready_complete"),
+					statecheck.ExpectKnownValue(guideJob, tfjsonpath.New("id"), knownvalue.StringExact(jobID)),
+					guideStatus("ready_complete"),
 				},
-				Check: guideMutations(env, addr),
+				Check: guideMutations(env),
 			},
 			{
 				// The job is cut over outside Terraform, so that the destroy that ends the test
@@ -265,8 +266,8 @@ func testGuideImport(t *testing.T, file string, byIdentity bool) {
 				},
 				Config:            cfg,
 				ConfigVariables:   exampleVars(t, hcl),
-				ConfigStateChecks: []statecheck.StateCheck{guideStatus(addr, "success")},
-				Check:             guideMutations(env, addr),
+				ConfigStateChecks: []statecheck.StateCheck{guideStatus("success")},
+				Check:             guideMutations(env),
 			},
 		},
 	})
@@ -330,7 +331,6 @@ func testGuideTimeout(t *testing.T) {
 // asked; let-go.tf is an in-place update that calls nothing; after it, the destroy stops and
 // deletes the syncing job.
 func testGuideProtecting(t *testing.T) {
-	const addr = "dts_migrate_job.orders"
 	protected := readExample(t, "guides/protecting/protected.tf")
 	letGo := readExample(t, "guides/protecting/let-go.tf")
 	env := newAccEnv(t)
@@ -341,7 +341,7 @@ func testGuideProtecting(t *testing.T) {
 			{
 				Config:            env.config(protected),
 				ConfigVariables:   exampleVars(t, protected),
-				ConfigStateChecks: []statecheck.StateCheck{guideStatus(addr, "ready_complete")},
+				ConfigStateChecks: []statecheck.StateCheck{guideStatus("ready_complete")},
 			},
 			{
 				Config:          env.config(protected),
@@ -353,13 +353,13 @@ func testGuideProtecting(t *testing.T) {
 				Config:          env.config(letGo),
 				ConfigVariables: exampleVars(t, letGo),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(guideJob, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					guideStatus(addr, "ready_complete"),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("deletion_protection"), knownvalue.Bool(false)),
+					guideStatus("ready_complete"),
+					statecheck.ExpectKnownValue(guideJob, tfjsonpath.New("deletion_protection"), knownvalue.Bool(false)),
 				},
-				Check: guideMutations(env, addr, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
+				Check: guideMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
 			},
 		},
 	})
