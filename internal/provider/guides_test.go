@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -211,9 +210,6 @@ func testGuideImport(t *testing.T, file string, byIdentity bool) {
 		// make test runs, refuses the block, so the test skips there and make test-opentofu
 		// (OpenTofu 1.12.6) runs it.
 		versionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
-		if _, ok := NewMigrateJobResource().(fwresource.ResourceWithIdentity); !ok {
-			t.Skip("dts_migrate_job has no resource identity yet (#12 part 2), so an import block by identity cannot work")
-		}
 	}
 	env := newAccEnv(t)
 	mock := env.needMock(t)

@@ -363,7 +363,8 @@ type protectedError struct {
 func (e *protectedError) Error() string {
 	return fmt.Sprintf("DTS Migrate Job (%s) is %s: it is moving data, and deletion_protection is true, so it was neither stopped nor deleted. "+
 		"To keep the job (after a timeout or a cancelled run tainted it, say), run terraform untaint on this resource and apply again: the apply resumes it in place. "+
-		"To let it go, set deletion_protection = false, apply, and then destroy or replace it", e.jobID, e.status)
+		"To let it go, set deletion_protection = false and apply before destroying or replacing it; a tainted job must be untainted first "+
+		"(terraform untaint, then the apply that records deletion_protection = false, then terraform apply -replace)", e.jobID, e.status)
 }
 
 // movesData reports whether a job in status is moving data, or about to: a started migration
