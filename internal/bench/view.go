@@ -146,7 +146,7 @@ func seedJobs(ctx context.Context, endpoint string, n int) error {
 					SrcDatabaseType: dtsapi.String("mysql"), SrcAccessType: dtsapi.String("extranet"),
 					SrcInfo:         &dtsapi.SrcInfo{Ip: dtsapi.String("10.0.0.5"), Port: dtsapi.Int64(3306)},
 					DstDatabaseType: dtsapi.String("mysql"), DstAccessType: dtsapi.String("cdb"),
-					DstInfo:         &dtsapi.DstInfo{InstanceId: dtsapi.String("cdb-bench001"), Region: dtsapi.String(devenv.Region)},
+					DstInfo: &dtsapi.DstInfo{InstanceId: dtsapi.String("cdb-bench001"), Region: dtsapi.String(devenv.Region)},
 				}
 				if _, err := c.CreateMigrateJob(ctx, req); err != nil {
 					errs <- fmt.Errorf("seeding job %d: %w", i, err)
