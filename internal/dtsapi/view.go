@@ -2,6 +2,7 @@ package dtsapi
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -39,6 +40,11 @@ type JobView struct {
 	known     bool
 	pending   []*find
 	scheduled bool
+	// refreshMisses counts the refresh finds memory could not answer: once they outnumber the
+	// account's pages, listing the account answers them and the ones still to come.
+	refreshMisses int64
+	// listing is closed when the full listing under way ends; nil when there is none.
+	listing chan struct{}
 }
 
 type seenJob struct {
@@ -48,7 +54,9 @@ type seenJob struct {
 
 type find struct {
 	jobID string
-	done  chan findResult
+	// refresh says the find takes an answer of some age: a refresh, one of many to come.
+	refresh bool
+	done    chan findResult
 }
 
 type findResult struct {
@@ -83,7 +91,10 @@ func (v *JobView) Find(ctx context.Context, jobID string, maxAge time.Duration) 
 		v.mu.Unlock()
 		return s.job, nil
 	}
-	f := &find{jobID: jobID, done: make(chan findResult, 1)}
+	f := &find{jobID: jobID, refresh: maxAge > 0, done: make(chan findResult, 1)}
+	if f.refresh {
+		v.refreshMisses++
+	}
 	v.pending = append(v.pending, f)
 	if !v.scheduled {
 		v.scheduled = true
@@ -148,8 +159,10 @@ func (v *JobView) dispatch() {
 // serve answers every find of batch, from calls that all begin now.
 func (v *JobView) serve(ctx context.Context, batch []*find) {
 	waiting := map[string][]*find{}
+	refresh := false
 	for _, f := range batch {
 		waiting[f.jobID] = append(waiting[f.jobID], f)
+		refresh = refresh || f.refresh
 	}
 	answer := func(id string, job *MigrateJobInfo, err error) {
 		for _, f := range waiting[id] {
@@ -157,26 +170,64 @@ func (v *JobView) serve(ctx context.Context, batch []*find) {
 		}
 		delete(waiting, id)
 	}
-	if len(waiting) > 1 {
+	v.mu.Lock()
+	listing := v.listing
+	v.mu.Unlock()
+	if refresh && listing != nil {
+		// A full listing is under way: it answers these finds too, from memory once it ends.
+		<-listing
+		v.answerFromMemory(waiting, answer)
+	}
+	v.mu.Lock()
+	pages, known, misses := (v.total+listPageSize-1)/listPageSize, v.known, v.refreshMisses
+	// A refresh of many jobs comes one find after another: once its misses outnumber the pages,
+	// the whole account is listed, and memory answers the finds still to come.
+	full := refresh && known && misses >= pages && v.listing == nil && len(waiting) > 0
+	if full {
+		v.listing = make(chan struct{})
+	}
+	v.mu.Unlock()
+	switch {
+	case full:
+		v.list(ctx, waiting, answer, true, true)
 		v.mu.Lock()
-		pages, known := (v.total+listPageSize-1)/listPageSize, v.known
+		close(v.listing)
+		v.listing = nil
 		v.mu.Unlock()
+	case len(waiting) > 1 || refresh && misses > 1:
 		// Listing pays when it costs fewer calls than the finds would; until a first page has
 		// said how many jobs there are, that page is read, as it answers some finds itself.
 		if !known || int64(len(waiting)) >= pages {
-			v.list(ctx, waiting, answer, known)
+			v.list(ctx, waiting, answer, known, false)
 		}
 	}
 	v.findEach(ctx, waiting, answer)
 }
 
-// list reads the account's pages until every waiting job is found. With known false it reads
+// answerFromMemory answers the waiting refresh finds that memory can; the others keep waiting.
+// Memory is only as old as calls this batch waited for.
+func (v *JobView) answerFromMemory(waiting map[string][]*find, answer func(string, *MigrateJobInfo, error)) {
+	v.mu.Lock()
+	found := map[string]*MigrateJobInfo{}
+	for id, finds := range waiting {
+		if s, ok := v.seen[id]; ok && !slices.ContainsFunc(finds, func(f *find) bool { return !f.refresh }) {
+			found[id] = s.job
+		}
+	}
+	v.mu.Unlock()
+	for id, job := range found {
+		answer(id, job, nil)
+	}
+}
+
+// list reads the account's pages until every waiting job is found, or, with full, all of them.
+// With known false it reads
 // the first page, then goes on only while the pages left are fewer than the jobs left. A job a
 // listing did not show is left to findEach: a job deleted meanwhile shifts the pages, and a
 // find by JobId is the only proof of absence.
-func (v *JobView) list(ctx context.Context, waiting map[string][]*find, answer func(string, *MigrateJobInfo, error), known bool) {
+func (v *JobView) list(ctx context.Context, waiting map[string][]*find, answer func(string, *MigrateJobInfo, error), known, full bool) {
 	req := &DescribeMigrateJobsRequest{Order: String("CreateTime"), OrderSeq: String("ASC")}
-	for offset := int64(0); len(waiting) > 0; offset += listPageSize {
+	for offset := int64(0); full || len(waiting) > 0; offset += listPageSize {
 		req.Offset, req.Limit = Int64(offset), Int64(listPageSize)
 		total, jobs, err := v.c.DescribeMigrateJobs(ctx, req)
 		if err != nil {

@@ -311,3 +311,36 @@ func TestViewNotFound(t *testing.T) {
 		t.Errorf("calls %v: absence must be proved by JobId", got)
 	}
 }
+
+func TestViewRefreshOneAfterAnotherListsOnce(t *testing.T) {
+	a := &account{n: 500}
+	c, gate, queued := gatedView(t, a)
+	// Terraform refreshes resources a few at a time: here, one find per batch.
+	for i := range 50 {
+		id := jobIDN(i * 10)
+		c.view.mu.Lock()
+		_, remembered := c.view.seen[id]
+		c.view.mu.Unlock()
+		wait := findAll(t.Context(), c, time.Minute, id)
+		if !remembered {
+			queued(1)
+			gate <- time.Time{}
+		}
+		if r := wait()[0]; r.err != nil || StringValue(r.job.JobId) != id {
+			t.Fatalf("find %d: %+v", i, r)
+		}
+	}
+	calls := a.Calls()
+	if len(calls) > 10 {
+		t.Errorf("a refresh of 50 jobs, one at a time, made %d calls: %v", len(calls), calls)
+	}
+	pages := 0
+	for _, c := range calls {
+		if strings.HasPrefix(c, "page:") {
+			pages++
+		}
+	}
+	if pages < 5 {
+		t.Errorf("the account's 5 pages were not all listed: %v", calls)
+	}
+}

@@ -98,10 +98,11 @@ func findMigrateJobByID(ctx context.Context, client *dtsapi.Client, jobID string
 	return client.Jobs().Find(ctx, jobID, 0)
 }
 
-// refreshMaxAge is how old an answer a refresh may take from the shared view: a plan of many
-// jobs reads them all from one listing. An answer is never older than the last change the
-// provider made to the job.
-const refreshMaxAge = 5 * time.Second
+// refreshMaxAge is how old an answer a refresh may take from the shared view, which lives as
+// long as one provider process (one plan or apply): a plan of many jobs, which Terraform
+// refreshes over tens of seconds, reads them all from one listing. An answer is never older
+// than the last change the provider made to the job, and a waiter's poll never takes one.
+const refreshMaxAge = time.Minute
 
 // alignGrid spaces the shared instants at which waiters poll.
 func (w *jobWaiter) alignGrid() time.Duration { return max(w.minPoll/2, time.Millisecond) }
