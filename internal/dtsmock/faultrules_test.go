@@ -10,7 +10,7 @@ import (
 
 func TestParseFaultsStrict(t *testing.T) {
 	cases := []struct{ data, want string }{
-		{`[{"kind":"error","code":"InternalError"},{"kind":"error","code":"InternalError","probabilty":0.05}]`, `fault rule 1: field "probabilty": unknown field`},
+		{`[{"kind":"error","code":"InternalError"},{"kind":"error","code":"InternalError","probabilty":0.05}]`, `fault rule 1: field "probabilty": unknown field`}, //nolint:misspell // the misspelt field is what the test feeds
 		{`[{"action":"StartMigrateJobs","kind":"drop_connection"}]`, `fault rule 0: field "action": unknown action "StartMigrateJobs"`},
 		{`[{"kind":"drop"}]`, `fault rule 0: field "kind": unknown kind "drop"`},
 		{`[{"action":"StartMigrateJob"}]`, `fault rule 0: field "kind": missing`},

@@ -301,9 +301,10 @@ func (f fakePlan) GetAttribute(_ context.Context, p path.Path, target any) diag.
 	if !ok {
 		return nil
 	}
-	switch t := target.(type) {
-	case *timetypes.RFC3339:
-		*t = v.(timetypes.RFC3339)
+	t, ok1 := target.(*timetypes.RFC3339)
+	value, ok2 := v.(timetypes.RFC3339)
+	if ok1 && ok2 {
+		*t = value
 	}
 	return nil
 }

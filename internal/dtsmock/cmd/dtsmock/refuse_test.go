@@ -15,7 +15,7 @@ import (
 func TestRefusedAtStartUp(t *testing.T) {
 	dir := t.TempDir()
 	typo := filepath.Join(dir, "typo.json")
-	if err := os.WriteFile(typo, []byte(`[{"action":"DescribeMigrateJobs","kind":"error","code":"InternalError"},{"action":"StartMigrateJob","kind":"error","code":"InternalError","probabilty":0.05}]`), 0o600); err != nil {
+	if err := os.WriteFile(typo, []byte(`[{"action":"DescribeMigrateJobs","kind":"error","code":"InternalError"},{"action":"StartMigrateJob","kind":"error","code":"InternalError","probabilty":0.05}]`), 0o600); err != nil { //nolint:misspell // the misspelt field is what the test feeds
 		t.Fatal(err)
 	}
 	unknownAction := filepath.Join(dir, "action.json")
@@ -32,7 +32,7 @@ func TestRefusedAtStartUp(t *testing.T) {
 	}{
 		{[]string{"-state", filepath.Join(dir, "nodir", "state.json")}, []string{"nodir", "no such file or directory"}},
 		{[]string{"-max-idle-jobs", "-5"}, []string{"idle jobs", "-5"}},
-		{[]string{"-faults", typo}, []string{"fault rule 1", `"probabilty"`, "unknown field"}},
+		{[]string{"-faults", typo}, []string{"fault rule 1", `"probabilty"`, "unknown field"}}, //nolint:misspell // the misspelt field is what the test feeds
 		{[]string{"-faults", unknownAction}, []string{"fault rule 0", `"action"`, "StartMigrateJobs"}},
 		{[]string{"-state", dup}, []string{"version 99"}},
 	}
