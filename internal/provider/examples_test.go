@@ -42,25 +42,7 @@ var variableDecl = regexp.MustCompile(`(?m)^variable\s+"([^"]+)"`)
 // created outside Terraform.
 func TestAccExamples(t *testing.T) {
 	t.Parallel()
-	var files []string
-	for _, dir := range []string{"resources", "data-sources"} {
-		err := filepath.WalkDir(filepath.Join(examplesDir, dir), func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.HasSuffix(p, ".tf") {
-				rel, err := filepath.Rel(examplesDir, p)
-				if err != nil {
-					return err
-				}
-				files = append(files, filepath.ToSlash(rel))
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("listing the examples: %v", err)
-		}
-	}
+	files := append(exampleFiles(t, "resources", ".tf"), exampleFiles(t, "data-sources", ".tf")...)
 	slices.Sort(files)
 	if !slices.Contains(files, exampleImportFile) {
 		t.Fatalf("%s is missing: the import test would silently test nothing", exampleImportFile)
@@ -126,6 +108,26 @@ func testExampleImport(t *testing.T) {
 	})
 }
 
+// exampleFiles lists the files under examplesDir/dir whose names end in one of exts, relative
+// to examplesDir with forward slashes.
+func exampleFiles(t *testing.T, dir string, exts ...string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(filepath.Join(examplesDir, dir), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !slices.ContainsFunc(exts, func(ext string) bool { return strings.HasSuffix(p, ext) }) {
+			return err
+		}
+		rel, err := filepath.Rel(examplesDir, p)
+		files = append(files, filepath.ToSlash(rel))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("listing examples/%s: %v", dir, err)
+	}
+	return files
+}
+
+// readExample reads an example file, relative to examplesDir.
 func readExample(t *testing.T, rel string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(examplesDir, filepath.FromSlash(rel)))

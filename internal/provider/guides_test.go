@@ -2,8 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -35,18 +33,20 @@ type guideCase struct {
 }
 
 // guideCases are the guides' walk-throughs. Every snippet under examples/guides must be
-// applied by at least one of them, so that no snippet in a guide goes untested.
+// applied by at least one of them, so that no snippet in a guide goes untested. A .diff snippet
+// is a change a guide shows to the .tf snippet before it; the case applies the changed file
+// (guideDiff).
 var guideCases = map[string]guideCase{
 	"cutting-over": {
-		files: []string{"guides/cutting-over/sync.tf", "guides/cutting-over/cut-over.tf"},
+		files: []string{"guides/cutting-over/sync.tf", "guides/cutting-over/cut-over.diff"},
 		run:   testGuideCutOver,
 	},
 	"importing/by-id": {
-		files: []string{"guides/importing/by-id.tf"},
+		files: []string{"guides/importing/by-id.tf", "guides/importing/job.tf"},
 		run:   func(t *testing.T) { testGuideImport(t, "guides/importing/by-id.tf", false) },
 	},
 	"importing/by-identity": {
-		files: []string{"guides/importing/by-identity.tf"},
+		files: []string{"guides/importing/by-identity.tf", "guides/importing/job.tf"},
 		run:   func(t *testing.T) { testGuideImport(t, "guides/importing/by-identity.tf", true) },
 	},
 	"recovering/apply": {
@@ -58,7 +58,7 @@ var guideCases = map[string]guideCase{
 		run:   testGuideTimeout,
 	},
 	"protecting": {
-		files: []string{"guides/protecting/protected.tf", "guides/protecting/let-go.tf"},
+		files: []string{"guides/protecting/protected.tf", "guides/protecting/let-go.diff"},
 		run:   testGuideProtecting,
 	},
 	"troubleshooting/failing-check": {
@@ -71,23 +71,7 @@ var guideCases = map[string]guideCase{
 // in an emulator of its own, and checks what the guides say happens.
 func TestAccGuides(t *testing.T) {
 	t.Parallel()
-	var files []string
-	err := filepath.WalkDir(filepath.Join(examplesDir, guidesDir), func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".tf") {
-			rel, err := filepath.Rel(examplesDir, p)
-			if err != nil {
-				return err
-			}
-			files = append(files, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("listing the guides' snippets: %v", err)
-	}
+	files := exampleFiles(t, guidesDir, ".tf", ".diff")
 	covered := map[string]bool{}
 	for name, c := range guideCases {
 		for _, f := range c.files {
@@ -139,6 +123,45 @@ func guideMutations(env *accEnv, want ...string) resource.TestCheckFunc {
 	}
 }
 
+// guideDiff applies the snippet rel, a diff a guide shows, to the configuration hcl. Each hunk
+// (after an "@@" line) must match hcl exactly once: its context (" ") and removed ("-") lines
+// are replaced by its context and added ("+") lines. "---" and "+++" lines name the files.
+func guideDiff(t *testing.T, hcl, rel string) string {
+	t.Helper()
+	var hunks [][2][]string
+	for line := range strings.Lines(readExample(t, rel)) {
+		line = strings.TrimSuffix(line, "\n")
+		switch {
+		case strings.HasPrefix(line, "---"), strings.HasPrefix(line, "+++"):
+		case strings.HasPrefix(line, "@@"):
+			hunks = append(hunks, [2][]string{})
+		case len(hunks) == 0:
+			t.Fatalf("%s: a change before the first @@ line: %q", rel, line)
+		case strings.HasPrefix(line, " "), strings.HasPrefix(line, "-"), strings.HasPrefix(line, "+"):
+			h := &hunks[len(hunks)-1]
+			if line[0] != '+' {
+				h[0] = append(h[0], line[1:])
+			}
+			if line[0] != '-' {
+				h[1] = append(h[1], line[1:])
+			}
+		default:
+			t.Fatalf("%s: a line that is not part of a diff: %q", rel, line)
+		}
+	}
+	if len(hunks) == 0 {
+		t.Fatalf("%s changes nothing", rel)
+	}
+	for i, h := range hunks {
+		before, after := strings.Join(h[0], "\n")+"\n", strings.Join(h[1], "\n")+"\n"
+		if n := strings.Count(hcl, before); n != 1 {
+			t.Fatalf("%s: hunk %d matches the configuration %d times, want once:\n%s", rel, i+1, n, before)
+		}
+		hcl = strings.Replace(hcl, before, after, 1)
+	}
+	return hcl
+}
+
 // onlyJob returns the emulator's one job.
 func onlyJob(t *testing.T, mock *dtsmock.TestServer) dtsmock.Job {
 	t.Helper()
@@ -160,12 +183,12 @@ func testGuideApply(t *testing.T, file string) {
 	})
 }
 
-// testGuideCutOver: sync.tf waits for ready_complete; cut-over.tf, its one change, is an
+// testGuideCutOver: sync.tf waits for ready_complete; cut-over.diff, its one change, is an
 // in-place update that completes the job without stopping it. The plan after each apply is
 // empty, outputs included: the snippets' outputs do not change with the lag.
 func testGuideCutOver(t *testing.T) {
 	sync := readExample(t, "guides/cutting-over/sync.tf")
-	cutOver := readExample(t, "guides/cutting-over/cut-over.tf")
+	cutOver := guideDiff(t, sync, "guides/cutting-over/cut-over.diff")
 	env := newAccEnv(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories,
@@ -200,7 +223,7 @@ func testGuideCutOver(t *testing.T) {
 // the apply records the passwords' versions and sends nothing, so the migration goes on
 // untouched.
 func testGuideImport(t *testing.T, file string, byIdentity bool) {
-	hcl := readExample(t, file)
+	hcl := readExample(t, file) + "\n" + readExample(t, "guides/importing/job.tf")
 	if !strings.Contains(hcl, fmt.Sprintf("%q", exampleImportID)) {
 		t.Fatalf("%s no longer names the placeholder job ID %q; update this test", file, exampleImportID)
 	}
@@ -324,11 +347,11 @@ func testGuideTimeout(t *testing.T) {
 }
 
 // testGuideProtecting: prevent_destroy refuses a destroy of protected.tf before the provider is
-// asked; let-go.tf is an in-place update that calls nothing; after it, the destroy stops and
+// asked; let-go.diff is an in-place update that calls nothing; after it, the destroy stops and
 // deletes the syncing job.
 func testGuideProtecting(t *testing.T) {
 	protected := readExample(t, "guides/protecting/protected.tf")
-	letGo := readExample(t, "guides/protecting/let-go.tf")
+	letGo := guideDiff(t, protected, "guides/protecting/let-go.diff")
 	env := newAccEnv(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories,
