@@ -264,7 +264,7 @@ func describeLoad(ctx context.Context, url string) (float64, time.Duration, erro
 				req.Body = io.NopCloser(bytes.NewReader(body))
 				var err error
 				buf, err = exchange(client, &req, buf)
-				if err == nil && !(bytes.HasPrefix(buf, head) && bytes.HasSuffix(buf, tail)) {
+				if err == nil && (!bytes.HasPrefix(buf, head) || !bytes.HasSuffix(buf, tail)) {
 					err = answerError(req.Header.Get("X-TC-Action"), buf)
 				}
 				if err != nil {
