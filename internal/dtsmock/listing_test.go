@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -131,4 +132,63 @@ func TestListingForgetsChangedJob(t *testing.T) {
 	if p2 := obj(e.c.describe(run)["Detail"])["Progress"]; p1 == p2 {
 		t.Fatalf("the running job's progress stayed at %v over a quarter phase", p1)
 	}
+}
+
+// TestListingUnderConcurrentChanges lists from several clients while another renames a job
+// over and over; run with -race, it holds the kept encodings and the pooled buffers to being
+// shared safely, and every listing must show one of the names the job has had.
+func TestListingUnderConcurrentChanges(t *testing.T) {
+	e := newEnv(t)
+	id := e.reach(StatusCreated)
+	for range 30 {
+		e.reach(StatusCreated)
+	}
+	const renames, listers, lists = 50, 4, 50
+	done := make(chan error, listers)
+	for range listers {
+		c := newClient(t, e.ts, e.clock)
+		go func() {
+			for range lists {
+				req := c.tc3Request("DescribeMigrateJobs", []byte(`{"JobId":"`+id+`"}`))
+				resp, err := c.httpC.Do(req)
+				if err != nil {
+					done <- err
+					return
+				}
+				var env struct {
+					Response struct {
+						JobList []struct{ JobName string }
+						Error   *struct{ Code string }
+					}
+				}
+				err = json.NewDecoder(resp.Body).Decode(&env)
+				if cerr := resp.Body.Close(); err == nil {
+					err = cerr
+				}
+				if err == nil && (env.Response.Error != nil || len(env.Response.JobList) != 1) {
+					err = fmt.Errorf("answer %+v", env.Response)
+				}
+				if err == nil && env.Response.JobList[0].JobName != "job-2" && !strings.HasPrefix(env.Response.JobList[0].JobName, "name-") {
+					err = fmt.Errorf("JobName %q", env.Response.JobList[0].JobName)
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i := range renames {
+		e.c.mustOK("ModifyMigrateJob", map[string]any{"JobId": id, "JobName": fmt.Sprintf("name-%d", i)})
+	}
+	for range listers {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := str(e.c.describe(id)["JobName"]); got != fmt.Sprintf("name-%d", renames-1) {
+		t.Fatalf("JobName %q after the last rename", got)
+	}
+	e.checkListing("after the renames")
 }
