@@ -47,6 +47,9 @@ func (s *Server) encodedLocked(j *jobState, now time.Time) ([]byte, error) {
 		return nil, err
 	}
 	if until, ok := s.phases.steadyUntil(j, now); ok {
+		if s.encoded == nil {
+			s.encoded = map[string]encodedJob{}
+		}
 		s.encoded[j.JobID] = encodedJob{job: j, from: now, until: until, b: b}
 	} else {
 		delete(s.encoded, j.JobID)

@@ -79,8 +79,8 @@ func (v *verifier) signingKey(cred Credential, date string) *signingKey {
 	if k, ok := v.keys[id]; ok {
 		return k
 	}
-	if len(v.keys) >= maxSigningKeys {
-		clear(v.keys)
+	if v.keys == nil || len(v.keys) >= maxSigningKeys {
+		v.keys = map[signingKeyID]*signingKey{}
 	}
 	kDate := hmacSHA256([]byte("TC3"+cred.SecretKey), date)
 	kService := hmacSHA256(kDate, v.service)
