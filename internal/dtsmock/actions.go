@@ -10,6 +10,7 @@ import (
 // result is what an action handler produced.
 type result struct {
 	body    map[string]any
+	list    *listing
 	err     *apiError
 	jobID   string
 	mutated bool
@@ -397,25 +398,48 @@ func (s *Server) describeMigrateJobs(p params, now time.Time) result {
 	id, _ := p.str("JobId")
 	name, _ := p.str("JobName")
 	list := s.orderedLocked(order, now)
-	total := 0
-	page := []wireJob{}
-	for k := range list {
-		// The list is ascending; DESC walks it backwards, which also reverses the tie-break
-		// by creation, as the API notes ask.
-		j := list[k]
-		if seq == "DESC" {
-			j = list[len(list)-1-k]
+	page := &listing{jobs: make([][]byte, 0, min(limit, len(list)))}
+	add := func(j *jobState) *apiError {
+		s.phases.settle(j, now)
+		b, err := s.encodedLocked(j, now)
+		if err != nil {
+			s.logger.Printf("encoding job %s: %v", j.JobID, err)
+			return newError("InternalError", "The job %s could not be encoded.", j.JobID)
 		}
+		page.jobs = append(page.jobs, b)
+		return nil
+	}
+	// The list is ascending; DESC walks it backwards, which also reverses the tie-break by
+	// creation, as the API notes ask.
+	at := func(k int) *jobState {
+		if seq == "DESC" {
+			return list[len(list)-1-k]
+		}
+		return list[k]
+	}
+	if id == "" && name == "" && len(filters) == 0 {
+		// Every job matches: the page is a slice of the list.
+		for k := offset; k < len(list) && k-offset < limit; k++ {
+			if ae := add(at(k)); ae != nil {
+				return fail(ae)
+			}
+		}
+		page.total = len(list)
+		return result{list: page, jobID: id}
+	}
+	for k := range list {
+		j := at(k)
 		if (id != "" && j.JobID != id) || (name != "" && !strings.Contains(j.JobName, name)) || !matchTags(j, filters) {
 			continue
 		}
-		if total >= offset && total-offset < limit {
-			s.phases.settle(j, now)
-			page = append(page, s.phases.wire(j, now))
+		if page.total >= offset && page.total-offset < limit {
+			if ae := add(j); ae != nil {
+				return fail(ae)
+			}
 		}
-		total++
+		page.total++
 	}
-	return result{body: map[string]any{"TotalCount": total, "JobList": page}, jobID: id}
+	return result{list: page, jobID: id}
 }
 
 // orderedLocked returns every job sorted by order, ascending, ties broken by creation. The

@@ -341,6 +341,7 @@ func (st *store) close() error {
 // no-op without a state file.
 func (s *Server) commitLocked(id string) error {
 	s.gen++
+	s.forgetEncodedLocked(id)
 	if s.store == nil {
 		return nil
 	}
@@ -394,6 +395,8 @@ func (s *Server) restoreLocked(u undo, changed string) {
 	}
 	s.seq, s.failChecks, s.failSteps = u.seq, u.failChecks, u.failSteps
 	s.gen++
+	s.forgetEncodedLocked(u.id)
+	s.forgetEncodedLocked(changed)
 }
 
 // commitOrRestoreLocked makes the change to job changed durable or takes it back.

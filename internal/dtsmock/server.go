@@ -3,6 +3,7 @@ package dtsmock
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,6 +74,7 @@ type Server struct {
 	// gen counts the changes to the jobs; orders holds listings sorted at some gen.
 	gen        uint64
 	orders     map[string]orderCache
+	encoded    map[string]encodedJob // see listing.go
 	jobs       map[string]*jobState
 	seq        int64
 	rng        *mrand.Rand
@@ -124,6 +126,7 @@ func New(opts ...Option) (*Server, error) {
 		rng:       mrand.New(mrand.NewSource(o.seed)), //nolint:gosec // Faults and IDs need reproducibility, not secrecy.
 		buckets:   map[bucketKey]*bucket{},
 		orders:    map[string]orderCache{},
+		encoded:   map[string]encodedJob{},
 		failSteps: map[string]int{},
 	}
 	for p := range phaseCount {
@@ -177,12 +180,20 @@ func newRequestID() string {
 	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	hex.Encode(out[9:13], b[4:6])
+	hex.Encode(out[14:18], b[6:8])
+	hex.Encode(out[19:23], b[8:10])
+	hex.Encode(out[24:36], b[10:16])
+	out[8], out[13], out[18], out[23] = '-', '-', '-', '-'
+	return string(out[:])
 }
 
 // outcome is the result of processing one request.
 type outcome struct {
 	body   map[string]any
+	list   *listing // the answer of DescribeMigrateJobs, instead of body
 	err    *apiError
 	jobID  string
 	drop   bool
@@ -217,6 +228,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if _, err := fmt.Fprintf(w, "<html><body><h1>%d %s</h1><p>dtsmock injected fault</p></body></html>\n", out.status, http.StatusText(out.status)); err != nil {
 			s.logger.Printf("writing fault response: %v", err)
 		}
+		return
+	}
+	if out.list != nil && out.err == nil {
+		s.writeListing(w, out.list)
 		return
 	}
 	resp := map[string]any{}
@@ -293,10 +308,16 @@ func (s *Server) process(w http.ResponseWriter, r *http.Request, entry *JournalE
 	case !regions[auth.Region]:
 		return outcome{err: newError("UnsupportedRegion", "The region %s is not supported.", auth.Region)}
 	}
-	jobID := peekJobID(auth)
+	// The parameters are decoded once, here, though an error in them is answered only after
+	// the faults and the rate limit have had their say.
+	p, pe := decodeParams(auth.Action, auth)
+	jobID, _ := p.str("JobId")
+	if pe != nil {
+		jobID = peekJobID(auth)
+	}
 	entry.JobID = jobID
 	ff := s.pickFaults(auth.Action, jobID)
-	out := s.perform(r, auth, handler, jobID, now, ff)
+	out := s.perform(r, auth, handler, call{p: p, err: pe, jobID: jobID}, now, ff)
 	out.faults = ff.trace()
 	return out
 }
@@ -307,8 +328,16 @@ var mutating = map[string]bool{
 	"StartMigrateJob": true, "StopMigrateJob": true, "CompleteMigrateJob": true, "DeleteMigrateJob": true,
 }
 
+// call is what an action is called with: its decoded parameters (or the error in them) and
+// the job the request names.
+type call struct {
+	p     params
+	err   *apiError
+	jobID string
+}
+
 // perform applies the fired faults around the action: latency first, then the answering rule.
-func (s *Server) perform(r *http.Request, auth *authResult, handler handlerFunc, jobID string, now time.Time, ff firedFaults) outcome {
+func (s *Server) perform(r *http.Request, auth *authResult, handler handlerFunc, c call, now time.Time, ff firedFaults) outcome {
 	if ff.latency != nil {
 		if err := sleepCtx(r.Context(), time.Duration(ff.latency.Latency)); err != nil {
 			return outcome{drop: true, code: faultCodeAbort}
@@ -335,24 +364,23 @@ func (s *Server) perform(r *http.Request, auth *authResult, handler handlerFunc,
 	if !s.allow(auth.SecretID, auth.Action, now) {
 		return outcome{err: newError("RequestLimitExceeded", "The number of requests for %s exceeds the frequency limit.", auth.Action)}
 	}
-	p, ae := decodeParams(auth.Action, auth)
-	if ae != nil {
-		return outcome{err: ae}
+	if c.err != nil {
+		return outcome{err: c.err}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var u undo
 	if mutating[auth.Action] {
-		u = s.undoLocked(jobID)
+		u = s.undoLocked(c.jobID)
 	}
-	res := handler(s, p, now)
+	res := handler(s, c.p, now)
 	if res.err == nil && res.mutated {
 		if err := s.commitOrRestoreLocked(u, res.jobID); err != nil {
 			s.logger.Printf("persisting state: %v", err)
 			return outcome{err: newError("InternalError.DatabaseError", "The job store could not be written.")}
 		}
 	}
-	out := outcome{body: res.body, err: res.err, jobID: res.jobID}
+	out := outcome{body: res.body, list: res.list, err: res.err, jobID: res.jobID}
 	if commitThenDrop {
 		out.drop, out.code = true, faultCodeDAC
 	}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -66,10 +67,14 @@ type authResult struct {
 type verifier struct {
 	service string
 	creds   map[string]Credential
+
+	// keys holds the TC3 signing keys derived so far; see signingKey.
+	mu   sync.Mutex
+	keys map[signingKeyID]*signingKey
 }
 
 func newVerifier(service string, creds []Credential) *verifier {
-	v := &verifier{service: service, creds: make(map[string]Credential, len(creds))}
+	v := &verifier{service: service, creds: make(map[string]Credential, len(creds)), keys: map[signingKeyID]*signingKey{}}
 	for _, c := range creds {
 		v.creds[c.SecretID] = c
 	}
@@ -144,7 +149,7 @@ func isJSONContentType(ct string) bool {
 
 // peekAction finds the action of a request before verification, for the journal.
 func peekAction(req *signedRequest) string {
-	if a := req.Header.Get("X-TC-Action"); a != "" {
+	if a := header(req.Header, hdrAction); a != "" {
 		return a
 	}
 	if q, err := url.ParseQuery(req.RawQuery); err == nil && q.Get("Action") != "" {
@@ -164,7 +169,7 @@ func (v *verifier) verify(req *signedRequest, now time.Time) (*authResult, *apiE
 	if req.Method != http.MethodGet && req.Method != http.MethodPost {
 		return res, newError("UnsupportedOperation", "HTTP method %s is not supported; use GET or POST.", req.Method)
 	}
-	if authz := req.Header.Get("Authorization"); authz != "" {
+	if authz := header(req.Header, hdrAuthorization); authz != "" {
 		return v.verifyTC3(req, authz, now, res)
 	}
 	var params url.Values
@@ -210,36 +215,61 @@ func (v *verifier) checkToken(cred Credential, token string) *apiError {
 type tc3Authorization struct {
 	SecretID, Date, Service, Terminator string
 	SignedHeaders                       []string
-	Signature                           string
+	// signedHeaders is the SignedHeaders field as sent, the names joined by ";".
+	signedHeaders string
+	Signature     string
 }
 
+// parseTC3Authorization parses "TC3-HMAC-SHA256 Credential=ID/DATE/SERVICE/tc3_request,
+// SignedHeaders=a;b, Signature=HEX": exactly these three fields, each once and not empty,
+// the signed headers in lower case and sorted, content-type and host among them, and a
+// signature of 64 hexadecimal digits.
 func parseTC3Authorization(h string) (tc3Authorization, bool) {
 	var a tc3Authorization
 	rest, ok := strings.CutPrefix(h, SignTC3+" ")
 	if !ok {
 		return a, false
 	}
-	seen := map[string]string{}
-	for _, part := range strings.Split(rest, ",") {
+	var cred, sh, sig string
+	var seenCred, seenSH, seenSig bool
+	for {
+		part, more, found := strings.Cut(rest, ",")
 		k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok {
 			return a, false
 		}
-		if _, dup := seen[k]; dup {
+		var seen *bool
+		switch k {
+		case "Credential":
+			seen, cred = &seenCred, val
+		case "SignedHeaders":
+			seen, sh = &seenSH, val
+		case "Signature":
+			seen, sig = &seenSig, val
+		default:
 			return a, false
 		}
-		seen[k] = val
+		if *seen {
+			return a, false
+		}
+		*seen = true
+		if !found {
+			break
+		}
+		rest = more
 	}
-	cred, sh, sig := seen["Credential"], seen["SignedHeaders"], seen["Signature"]
-	if len(seen) != 3 || cred == "" || sh == "" || sig == "" {
+	if cred == "" || sh == "" || sig == "" {
 		return a, false
 	}
-	parts := strings.Split(cred, "/")
-	if len(parts) != 4 || parts[0] == "" {
+	id, scope, _ := strings.Cut(cred, "/")
+	date, scope, _ := strings.Cut(scope, "/")
+	service, term, ok := strings.Cut(scope, "/")
+	if !ok || id == "" || strings.Contains(term, "/") {
 		return a, false
 	}
-	a.SecretID, a.Date, a.Service, a.Terminator = parts[0], parts[1], parts[2], parts[3]
+	a.SecretID, a.Date, a.Service, a.Terminator = id, date, service, term
 	a.SignedHeaders = strings.Split(sh, ";")
+	a.signedHeaders = sh
 	hasCT, hasHost := false, false
 	for i, name := range a.SignedHeaders {
 		if name == "" || name != strings.ToLower(name) || (i > 0 && a.SignedHeaders[i-1] >= name) {
@@ -248,14 +278,20 @@ func parseTC3Authorization(h string) (tc3Authorization, bool) {
 		hasCT = hasCT || name == "content-type"
 		hasHost = hasHost || name == "host"
 	}
-	if !hasCT || !hasHost {
+	if !hasCT || !hasHost || len(sig) != 2*sha256.Size {
 		return a, false
 	}
-	if _, err := hex.DecodeString(sig); err != nil || len(sig) != 64 {
-		return a, false
+	for i := range len(sig) {
+		if !isHexDigit(sig[i]) {
+			return a, false
+		}
 	}
 	a.Signature = sig
 	return a, true
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func (v *verifier) verifyTC3(req *signedRequest, authz string, now time.Time, res *authResult) (*authResult, *apiError) {
@@ -264,10 +300,10 @@ func (v *verifier) verifyTC3(req *signedRequest, authz string, now time.Time, re
 		return res, newError("AuthFailure.InvalidAuthorization", "The Authorization header is malformed.")
 	}
 	res.SignMethod = SignTC3
-	res.Action = req.Header.Get("X-TC-Action")
-	res.Version, res.hasVersion = headerValue(req.Header, "X-TC-Version")
-	res.Region, res.hasRegion = headerValue(req.Header, "X-TC-Region")
-	ts := req.Header.Get("X-TC-Timestamp")
+	res.Action = header(req.Header, hdrAction)
+	res.Version, res.hasVersion = headerValue(req.Header, hdrVersion)
+	res.Region, res.hasRegion = headerValue(req.Header, hdrRegion)
+	ts := header(req.Header, hdrTimestamp)
 	tsn, ae := v.checkTimestampPresence(ts)
 	if ae != nil {
 		return res, ae
@@ -280,45 +316,36 @@ func (v *verifier) verifyTC3(req *signedRequest, authz string, now time.Time, re
 	if ae := v.checkTimestamp(ts, now); ae != nil {
 		return res, ae
 	}
-	if a.Date != time.Unix(tsn, 0).UTC().Format("2006-01-02") || a.Service != v.service || a.Terminator != "tc3_request" {
+	var day [len(dateLayout)]byte
+	if a.Date != string(time.Unix(tsn, 0).UTC().AppendFormat(day[:0], dateLayout)) || a.Service != v.service || a.Terminator != "tc3_request" {
 		return res, newError("AuthFailure.SignatureFailure", "The credential scope %s/%s/%s does not match the request date or the service %s.", a.Date, a.Service, a.Terminator, v.service)
 	}
-	// The vendor's rule lower-cases header values; the official SDKs sign them as sent, which
-	// only differs for mixed-case values, so both forms are accepted.
-	canonicalHeaders := func(lower bool) string {
-		var ch strings.Builder
-		for _, name := range a.SignedHeaders {
-			val := req.Header.Get(name)
-			if name == "host" {
-				val = req.Host
-			}
-			val = strings.TrimSpace(val)
-			if lower {
-				val = strings.ToLower(val)
-			}
-			ch.WriteString(name)
-			ch.WriteByte(':')
-			ch.WriteString(val)
-			ch.WriteByte('\n')
-		}
-		return ch.String()
+	sc, _ := tc3Scratches.Get().(*tc3Scratch) // The pool holds nothing else.
+	if sc == nil {
+		sc = newTC3Scratch()
 	}
-	payload := sha256Hex(req.Body)
-	if req.Header.Get("X-TC-Content-SHA256") == unsignedPayload {
-		payload = sha256Hex([]byte(unsignedPayload))
+	defer sc.release()
+	payload := unsignedPayloadHash[:]
+	if header(req.Header, hdrContentSHA256) != unsignedPayload {
+		sum := sha256.Sum256(req.Body)
+		hex.Encode(sc.payload[:], sum[:])
+		payload = sc.payload[:]
 	}
 	query := ""
 	if req.Method == http.MethodGet {
 		query = req.RawQuery
 	}
-	matches := func(lower bool) bool {
-		sts := tc3StringToSign(req.Method, query, canonicalHeaders(lower), strings.Join(a.SignedHeaders, ";"), payload, ts, a.Date+"/"+a.Service+"/"+a.Terminator)
-		return hmac.Equal([]byte(tc3Signature(cred.SecretKey, a.Date, a.Service, sts)), []byte(a.Signature))
+	key := v.signingKey(cred, a.Date)
+	// The vendor's rule lower-cases header values; the official SDKs sign them as sent, which
+	// only differs for mixed-case values, so both forms are accepted.
+	ok, lowered := sc.matches(key, req, &a, true, query, payload, ts)
+	if !ok && lowered {
+		ok, _ = sc.matches(key, req, &a, false, query, payload, ts)
 	}
-	if !matches(true) && !matches(false) {
+	if !ok {
 		return res, newError("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
 	}
-	if ae := v.checkToken(cred, req.Header.Get("X-TC-Token")); ae != nil {
+	if ae := v.checkToken(cred, header(req.Header, hdrToken)); ae != nil {
 		return res, ae
 	}
 	if req.Method == http.MethodGet {
@@ -334,7 +361,7 @@ func (v *verifier) verifyTC3(req *signedRequest, authz string, now time.Time, re
 		res.flat = q
 		return res, nil
 	}
-	if len(req.Body) > 0 && !isJSONContentType(req.Header.Get("Content-Type")) {
+	if len(req.Body) > 0 && !isJSONContentType(header(req.Header, hdrContentType)) {
 		return res, newError("InvalidParameter", "A TC3-HMAC-SHA256 POST request must carry a JSON body with Content-Type application/json.")
 	}
 	res.isJSON = true
@@ -342,8 +369,10 @@ func (v *verifier) verifyTC3(req *signedRequest, authz string, now time.Time, re
 	return res, nil
 }
 
-func headerValue(h http.Header, name string) (string, bool) {
-	vals, ok := h[http.CanonicalHeaderKey(name)]
+// headerValue returns the first value of h under the canonical key, and whether the header
+// was sent.
+func headerValue(h http.Header, canonical string) (string, bool) {
+	vals, ok := h[canonical]
 	if !ok || len(vals) == 0 {
 		return "", false
 	}
