@@ -81,6 +81,7 @@ type Server struct {
 	journal    []JournalEntry
 	failChecks []string
 	failSteps  map[string]int
+	live       liveState
 }
 
 // New builds a Server, loading its state file when one is configured.
@@ -125,6 +126,10 @@ func New(opts ...Option) (*Server, error) {
 		buckets:   map[bucketKey]*bucket{},
 		orders:    map[string]orderCache{},
 		failSteps: map[string]int{},
+		live:      newLiveState(o.live),
+	}
+	if err := o.live.validate(); err != nil {
+		return nil, err
 	}
 	for p := range phaseCount {
 		s.phases[p] = o.basePhase
@@ -158,6 +163,7 @@ func New(opts ...Option) (*Server, error) {
 
 // Close releases the state file; the Server must not be used afterwards.
 func (s *Server) Close() error {
+	s.closeLive()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.store == nil {
