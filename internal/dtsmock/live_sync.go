@@ -63,7 +63,7 @@ func (m *liveMigration) sync(ctx context.Context) error {
 	}
 	name := replicationName(m.sp.jobID)
 	// A connection of that name left behind by an earlier run of the job goes first.
-	_, _ = m.dst.ExecContext(ctx, "STOP SLAVE '"+name+"'")    //nolint:errcheck // It may not exist.
+	_, _ = m.dst.ExecContext(ctx, "STOP SLAVE '"+name+"'")      //nolint:errcheck // It may not exist.
 	_, _ = m.dst.ExecContext(ctx, "RESET SLAVE '"+name+"' ALL") //nolint:errcheck // It may not exist.
 	m.repl = name
 	change := fmt.Sprintf("CHANGE MASTER '%s' TO MASTER_HOST = %s, MASTER_PORT = %d, MASTER_USER = %s, MASTER_PASSWORD = %s, "+
