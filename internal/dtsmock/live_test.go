@@ -2,6 +2,7 @@ package dtsmock
 
 import (
 	"database/sql"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -205,5 +206,24 @@ func TestLiveUnits(t *testing.T) {
 	}
 	if got := replicationName("dts-ab12cd34"); got != "dts_ab12cd34" {
 		t.Errorf("replicationName = %q", got)
+	}
+}
+
+func TestRunRefusesBadInstanceFlags(t *testing.T) {
+	for _, tc := range []struct{ arg, want string }{
+		{"cdb-abc", "not ID=HOST:PORT"},
+		{"=127.0.0.1:3306", "not ID=HOST:PORT"},
+		{"cdb-abc=127.0.0.1", "is not HOST:PORT"},
+	} {
+		var stderr strings.Builder
+		err := Run(t.Context(), []string{"-addr", "127.0.0.1:0", "-live", "-instance", tc.arg}, io.Discard, &stderr)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("-instance %s: %v, want an error saying %q", tc.arg, err, tc.want)
+		}
+	}
+	var stderr strings.Builder
+	err := Run(t.Context(), []string{"-addr", "127.0.0.1:0", "-instance", "cdb-a=127.0.0.1:1", "-instance", "cdb-a=127.0.0.1:2"}, io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "mapped twice") {
+		t.Errorf("a repeated instance: %v", err)
 	}
 }
