@@ -194,8 +194,8 @@ func (s *Server) withRun(r *liveRun, f func(j *jobState, now time.Time) (changed
 	return true
 }
 
-// progress updates r's progress fields under the lock.
-func (s *Server) progress(r *liveRun, f func()) {
+// progress updates a run's progress fields under the lock.
+func (s *Server) progress(f func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f()

@@ -71,14 +71,14 @@ func (s *Server) runCheck(r *liveRun, sp liveSpec) {
 		c.checkSource, c.checkDestination, c.checkVersions, c.checkBinlog,
 		c.checkSelection, c.checkSourcePrivileges, c.checkDestinationPrivileges, c.checkConflicts,
 	}
-	s.progress(r, func() { r.checkStarted, r.checkProgress = true, 1 })
+	s.progress(func() { r.checkStarted, r.checkProgress = true, 1 })
 	var problems []string
 	for i, item := range items {
 		problems = append(problems, item(ctx)...)
 		if r.ctx.Err() != nil {
 			return
 		}
-		s.progress(r, func() { r.checkProgress = (i + 1) * 100 / (len(items) + 1) })
+		s.progress(func() { r.checkProgress = (i + 1) * 100 / (len(items) + 1) })
 	}
 	if ctx.Err() != nil && r.ctx.Err() == nil {
 		problems = append(problems, fmt.Sprintf("The check did not finish within %s.", liveCheckTimeout))

@@ -105,11 +105,11 @@ func (s *Server) runMigration(r *liveRun, sp liveSpec) {
 }
 
 func (m *liveMigration) step(no int) {
-	m.s.progress(m.r, func() { m.r.setStep(no, m.s.clock.Now()) })
+	m.s.progress(func() { m.r.setStep(no, m.s.clock.Now()) })
 }
 
 func (m *liveMigration) frac(f float64) {
-	m.s.progress(m.r, func() { m.r.stepFrac = f })
+	m.s.progress(func() { m.r.stepFrac = f })
 }
 
 func (m *liveMigration) run() error {
