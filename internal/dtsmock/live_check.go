@@ -268,7 +268,7 @@ func resolveSelection(ctx context.Context, db *sql.DB, sp liveSpec) (tables []li
 	}
 	for _, e := range sp.entries {
 		if !schemas[e.Database] {
-			problems = append(problems, fmt.Sprintf("The database %s you selected does not exist in the source database.", e.Database))
+			problems = append(problems, fmt.Sprintf("The database %s you selected does not exist in the source database, or the source account has no privilege on it.", e.Database))
 			continue
 		}
 		if len(e.Table) == 0 {
@@ -284,7 +284,7 @@ func resolveSelection(ctx context.Context, db *sql.DB, sp liveSpec) (tables []li
 		dbs = append(dbs, e.Database)
 		for _, t := range e.Table {
 			if !set[t] {
-				problems = append(problems, fmt.Sprintf("The table %s.%s you selected does not exist in the source database.", e.Database, t))
+				problems = append(problems, fmt.Sprintf("The table %s.%s you selected does not exist in the source database, or the source account has no privilege on it.", e.Database, t))
 				continue
 			}
 			tables = append(tables, liveTable{e.Database, t})

@@ -50,11 +50,15 @@ func newLiveWorld(t *testing.T, srcCfg mariadbtest.Config) *liveWorld {
 }
 
 func (w *liveWorld) job(migrateType int, password string, info string) map[string]any {
+	return w.jobAs(migrateType, "root", password, info)
+}
+
+func (w *liveWorld) jobAs(migrateType int, user, password string, info string) map[string]any {
 	b := baseCreate("live")
 	mo := obj(b["MigrateOption"])
 	mo["MigrateType"], mo["MigrateObject"] = migrateType, 2
 	b["DatabaseInfo"] = info
-	b["SrcInfo"] = map[string]any{"Ip": w.src.Host, "Port": w.src.Port, "User": "root", "Password": password}
+	b["SrcInfo"] = map[string]any{"Ip": w.src.Host, "Port": w.src.Port, "User": user, "Password": password}
 	b["DstInfo"] = map[string]any{"InstanceId": "cdb-live0001", "Region": "ap-shanghai", "User": "root", "Password": mariadbtest.RootPassword}
 	return b
 }
@@ -77,19 +81,25 @@ const shopOrders = `[{"Database":"shop","Table":["orders"]}]`
 
 func TestLiveCheckReportsServerErrors(t *testing.T) {
 	w := newLiveWorld(t, mariadbtest.Config{NoBinlog: true})
+	w.src.Exec("CREATE USER 'reader'@'%' IDENTIFIED BY 'reader-pw'", "GRANT SELECT ON shop.orders TO 'reader'@'%'")
+	w.dst.Exec("CREATE DATABASE shop", "CREATE TABLE shop.skipped (id INT PRIMARY KEY)", "INSERT INTO shop.skipped VALUES (7)")
 	cases := []struct {
-		name, password, info string
-		typ                  int
-		want                 []string
+		name, user, password, info string
+		typ                        int
+		want                       []string
 	}{
-		{"wrong password", "wrong", shopOrders, 2, []string{"Access denied for user 'root'"}},
-		{"missing table", mariadbtest.RootPassword, `[{"Database":"shop","Table":["orders","nope"]}]`, 2, []string{"shop.nope"}},
-		{"missing database", mariadbtest.RootPassword, `[{"Database":"gone"}]`, 2, []string{"database gone"}},
-		{"binlog off", mariadbtest.RootPassword, shopOrders, 3, []string{"log_bin = OFF"}},
+		{"wrong password", "root", "wrong", shopOrders, 2, []string{"Access denied for user 'root'"}},
+		{"missing table", "root", mariadbtest.RootPassword, `[{"Database":"shop","Table":["orders","nope"]}]`, 2, []string{"shop.nope"}},
+		{"missing database", "root", mariadbtest.RootPassword, `[{"Database":"gone"}]`, 2, []string{"database gone"}},
+		{"binlog off", "root", mariadbtest.RootPassword, shopOrders, 3, []string{"log_bin = OFF"}},
+		{"privileges", "reader", "reader-pw", `[{"Database":"shop","Table":["orders","skipped"]}]`, 3,
+			[]string{"table shop.skipped you selected does not exist in the source database, or the source account has no privilege on it", "lacks the REPLICATION SLAVE privilege", "REPLICATION CLIENT"}},
+		{"conflicting table", "root", mariadbtest.RootPassword, `[{"Database":"shop","Table":["skipped"]}]`, 2,
+			[]string{"shop.skipped already exists in the target instance and holds rows"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			id, r := w.checkJob(t, w.job(tc.typ, tc.password, tc.info))
+			id, r := w.checkJob(t, w.jobAs(tc.typ, tc.user, tc.password, tc.info))
 			if num(r["CheckFlag"]) != CheckFlagFailed {
 				t.Fatalf("check %v, want failed", r)
 			}
@@ -225,5 +235,25 @@ func TestRunRefusesBadInstanceFlags(t *testing.T) {
 	err := Run(t.Context(), []string{"-addr", "127.0.0.1:0", "-instance", "cdb-a=127.0.0.1:1", "-instance", "cdb-a=127.0.0.1:2"}, io.Discard, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "mapped twice") {
 		t.Errorf("a repeated instance: %v", err)
+	}
+}
+
+// TestLiveReplicationErrorFailsJob makes replication fail (a row written into the target
+// collides with one the source then inserts): the job fails with the server's error, and no
+// replication is left.
+func TestLiveReplicationErrorFailsJob(t *testing.T) {
+	w := newLiveWorld(t, mariadbtest.Config{})
+	id, _ := w.checkJob(t, w.job(3, mariadbtest.RootPassword, shopOrders))
+	w.c.mustOK("StartMigrateJob", jobID(id))
+	waitUntil(t, 60*time.Second, "ready_complete", func() bool { return w.c.status(id) == StatusReadyComplete })
+	w.dst.Exec("INSERT INTO shop.orders (id, note) VALUES (100000, 'in the way')")
+	w.src.Exec("INSERT INTO shop.orders (id, note) VALUES (100000, 'collides')")
+	waitUntil(t, 30*time.Second, "failed", func() bool { return w.c.status(id) == StatusFailed })
+	errs := arr(w.c.describe(id)["ErrorInfo"])
+	if len(errs) == 0 || !strings.Contains(str(obj(errs[0])["ErrorLog"]), "Error 1062") {
+		t.Errorf("ErrorInfo %v, want the replica's duplicate-key error", errs)
+	}
+	if names, err := mariadbtest.ReplicationConnections(w.dst.DB); err != nil || len(names) != 0 {
+		t.Fatalf("replication connections %v, %v after the failure; want none", names, err)
 	}
 }

@@ -24,6 +24,8 @@ type liveEnv struct {
 
 // newLiveEnv starts the servers (srcCfg for the source), seeds the source's shop database,
 // and starts a live emulator. Without MariaDB it skips, or fails with DTS_LIVE_REQUIRED=1.
+// The tests call t.Parallel first and resource.Test then, so that their servers start only
+// once the test runs, never while it waits for its turn.
 func newLiveEnv(t *testing.T, srcCfg mariadbtest.Config) *liveEnv {
 	t.Helper()
 	if realService() {
@@ -136,8 +138,9 @@ func (e *liveEnv) tableAbsent(db, table string) error {
 }
 
 func TestAccLive_wrongPassword(t *testing.T) {
+	t.Parallel()
 	e := newLiveEnv(t, mariadbtest.Config{})
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories,
 		CheckDestroy:             checkDestroyed(e.accEnv),
 		Steps: []resource.TestStep{{
@@ -148,8 +151,9 @@ func TestAccLive_wrongPassword(t *testing.T) {
 }
 
 func TestAccLive_missingTable(t *testing.T) {
+	t.Parallel()
 	e := newLiveEnv(t, mariadbtest.Config{})
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories,
 		CheckDestroy:             checkDestroyed(e.accEnv),
 		Steps: []resource.TestStep{{
@@ -160,8 +164,9 @@ func TestAccLive_missingTable(t *testing.T) {
 }
 
 func TestAccLive_binlogOff(t *testing.T) {
+	t.Parallel()
 	e := newLiveEnv(t, mariadbtest.Config{NoBinlog: true})
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories,
 		CheckDestroy:             checkDestroyed(e.accEnv),
 		Steps: []resource.TestStep{{
@@ -172,8 +177,9 @@ func TestAccLive_binlogOff(t *testing.T) {
 }
 
 func TestAccLive_fullCopiesExactly(t *testing.T) {
+	t.Parallel()
 	e := newLiveEnv(t, mariadbtest.Config{})
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories,
 		CheckDestroy:             checkDestroyed(e.accEnv),
 		Steps: []resource.TestStep{{
@@ -192,11 +198,12 @@ func TestAccLive_fullCopiesExactly(t *testing.T) {
 // TestAccLive_syncAndComplete: changes made while the job is ready_complete arrive; complete
 // stops replication, so a later change does not.
 func TestAccLive_syncAndComplete(t *testing.T) {
+	t.Parallel()
 	e := newLiveEnv(t, mariadbtest.Config{})
 	incremental := `
   migrate_type = "full_and_incremental"
   wait_for     = "ready_complete"`
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories,
 		CheckDestroy:             checkDestroyed(e.accEnv),
 		Steps: []resource.TestStep{
@@ -243,8 +250,9 @@ func TestAccLive_syncAndComplete(t *testing.T) {
 // TestAccLive_destroySyncing: destroying a job that still syncs leaves no replication on the
 // target.
 func TestAccLive_destroySyncing(t *testing.T) {
+	t.Parallel()
 	e := newLiveEnv(t, mariadbtest.Config{})
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories,
 		CheckDestroy: resource.ComposeTestCheckFunc(
 			checkDestroyed(e.accEnv),
@@ -268,6 +276,7 @@ func TestAccLive_destroySyncing(t *testing.T) {
 // TestAccLive_sourceKilledMidCopy kills the source once rows have begun to arrive: the job
 // fails, with the error in its errors attribute.
 func TestAccLive_sourceKilledMidCopy(t *testing.T) {
+	t.Parallel()
 	e := newLiveEnv(t, mariadbtest.Config{})
 	e.src.Exec(
 		"CREATE TABLE shop.big (id INT PRIMARY KEY, pad CHAR(200))",
@@ -289,7 +298,7 @@ func TestAccLive_sourceKilledMidCopy(t *testing.T) {
 	config := e.job(mariadbtest.RootPassword, `"big", "orders"`, `
   migrate_type = "full"
   wait_for     = "success"`)
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories,
 		CheckDestroy:             checkDestroyed(e.accEnv),
 		Steps: []resource.TestStep{
