@@ -49,8 +49,9 @@ func newLiveWorld(t *testing.T, srcCfg mariadbtest.Config) *liveWorld {
 	return w
 }
 
-func (w *liveWorld) job(migrateType int, password string, info string) map[string]any {
-	return w.jobAs(migrateType, "root", password, info)
+// job is a job as root with the right password.
+func (w *liveWorld) job(migrateType int, info string) map[string]any {
+	return w.jobAs(migrateType, "root", mariadbtest.RootPassword, info)
 }
 
 func (w *liveWorld) jobAs(migrateType int, user, password string, info string) map[string]any {
@@ -115,7 +116,7 @@ func TestLiveCheckReportsServerErrors(t *testing.T) {
 		})
 	}
 	t.Run("unmapped instance", func(t *testing.T) {
-		b := w.job(2, mariadbtest.RootPassword, shopOrders)
+		b := w.job(2, shopOrders)
 		obj(b["DstInfo"])["InstanceId"] = "cdb-nothere1"
 		_, r := w.checkJob(t, b)
 		if msg := str(r["ErrorMessage"]); num(r["CheckFlag"]) != CheckFlagFailed || !strings.Contains(msg, "cdb-nothere1 does not exist") {
@@ -123,7 +124,7 @@ func TestLiveCheckReportsServerErrors(t *testing.T) {
 		}
 	})
 	t.Run("passes", func(t *testing.T) {
-		_, r := w.checkJob(t, w.job(2, mariadbtest.RootPassword, shopOrders))
+		_, r := w.checkJob(t, w.job(2, shopOrders))
 		if num(r["CheckFlag"]) != CheckFlagPassed {
 			t.Fatalf("check %v, want passed", r)
 		}
@@ -132,7 +133,7 @@ func TestLiveCheckReportsServerErrors(t *testing.T) {
 
 func TestLiveFullAndIncremental(t *testing.T) {
 	w := newLiveWorld(t, mariadbtest.Config{})
-	id, r := w.checkJob(t, w.job(3, mariadbtest.RootPassword, shopOrders))
+	id, r := w.checkJob(t, w.job(3, shopOrders))
 	if num(r["CheckFlag"]) != CheckFlagPassed {
 		t.Fatalf("check %v", r)
 	}
@@ -179,7 +180,7 @@ func TestLiveFullAndIncremental(t *testing.T) {
 
 func TestLiveStopRemovesReplication(t *testing.T) {
 	w := newLiveWorld(t, mariadbtest.Config{})
-	id, _ := w.checkJob(t, w.job(3, mariadbtest.RootPassword, `[{"Database":"shop"}]`))
+	id, _ := w.checkJob(t, w.job(3, `[{"Database":"shop"}]`))
 	w.c.mustOK("StartMigrateJob", jobID(id))
 	waitUntil(t, 60*time.Second, "ready_complete", func() bool { return w.c.status(id) == StatusReadyComplete })
 	w.c.mustOK("StopMigrateJob", jobID(id))
@@ -243,7 +244,7 @@ func TestRunRefusesBadInstanceFlags(t *testing.T) {
 // replication is left.
 func TestLiveReplicationErrorFailsJob(t *testing.T) {
 	w := newLiveWorld(t, mariadbtest.Config{})
-	id, _ := w.checkJob(t, w.job(3, mariadbtest.RootPassword, shopOrders))
+	id, _ := w.checkJob(t, w.job(3, shopOrders))
 	w.c.mustOK("StartMigrateJob", jobID(id))
 	waitUntil(t, 60*time.Second, "ready_complete", func() bool { return w.c.status(id) == StatusReadyComplete })
 	w.dst.Exec("INSERT INTO shop.orders (id, note) VALUES (100000, 'in the way')")
