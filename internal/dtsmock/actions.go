@@ -170,6 +170,8 @@ func (s *Server) createMigrateJob(p params, now time.Time) result {
 
 // resetRun forgets the check and any previous migration run.
 func resetRun(j *jobState) {
+	j.live.abandon()
+	j.live = nil
 	j.CheckRan, j.CheckFail, j.CheckMessage, j.CheckFlag = false, false, "", CheckFlagNotChecked
 	j.CheckStart = time.Time{}
 	j.RunStart, j.RunFrozen, j.FailStep, j.Stopped = time.Time{}, time.Time{}, 0, false
@@ -234,6 +236,7 @@ func (s *Server) createMigrateCheckJob(p params, now time.Time) result {
 	}
 	resetRun(j)
 	switch {
+	case s.startLiveCheckLocked(j):
 	case len(s.failChecks) > 0:
 		j.CheckFail, j.CheckMessage = true, s.failChecks[0]
 		s.failChecks = s.failChecks[1:]
@@ -304,6 +307,7 @@ func (s *Server) startMigrateJob(p params, now time.Time) result {
 	j.RunStart, j.RunFrozen, j.Stopped = time.Time{}, time.Time{}, false
 	j.StartTime, j.EndTime, j.ErrorInfo = time.Time{}, time.Time{}, nil
 	s.phases.enter(j, StatusReadyRun, now)
+	s.startLiveMigrationLocked(j)
 	return result{body: map[string]any{}, jobID: j.JobID, mutated: true}
 }
 
@@ -316,11 +320,13 @@ func (s *Server) stopMigrateJob(p params, now time.Time) result {
 		return fail(notAllowed("StopMigrateJob", j))
 	}
 	s.phases.enter(j, StatusStopping, now)
+	s.stopLiveLocked(j)
 	return result{body: map[string]any{}, jobID: j.JobID, mutated: true}
 }
 
 func (s *Server) completeMigrateJob(p params, now time.Time) result {
-	if mode, ok := p.str("CompleteMode"); ok && mode != "waitForSync" && mode != "immediately" {
+	mode, ok := p.str("CompleteMode")
+	if ok && mode != "waitForSync" && mode != "immediately" {
 		return fail(invalid("CompleteMode", "it must be waitForSync or immediately."))
 	}
 	j, ae := s.findLocked(p, now)
@@ -331,6 +337,7 @@ func (s *Server) completeMigrateJob(p params, now time.Time) result {
 		return fail(notAllowed("CompleteMigrateJob", j))
 	}
 	s.phases.enter(j, StatusCompleting, now)
+	s.completeLiveLocked(j, mode)
 	return result{body: map[string]any{}, jobID: j.JobID, mutated: true}
 }
 

@@ -6,7 +6,7 @@
 // (../shared/reference/API-NOTES.md, section 4). Every processed request is answered with
 // HTTP 200 and the API's JSON envelope carrying a fresh RequestId.
 //
-// Time drives the jobs: each phase (creating, checking, ready-run, migrating, stopping,
+// Time drives the jobs (except in live mode, below): each phase (creating, checking, ready-run, migrating, stopping,
 // completing) lasts its configured duration on the injected Clock, and a job's status is
 // derived from its timestamps whenever it is read, so no goroutine runs per job. A scheduled
 // job (RunMode 2) waits in ReadyRun until its ExpectTime, read in UTC+8.
@@ -24,6 +24,24 @@
 //
 // The Go test controls (Server.FailNextCheck, Server.FailMigrationAtStep, Server.Vanish,
 // Server.SetJobStatus) provoke the same outcomes without touching the configuration.
+//
+// # Live mode
+//
+// WithLive (the command's -live) makes the emulator do the work of jobs whose source and
+// destination are both MySQL, instead of the timers and triggers: the check connects to the
+// source (SrcInfo Ip, Port, User, Password) and to the destination, a cdb instance found by
+// DstInfo.InstanceId in the WithInstance map (-instance ID=HOST:PORT; an unmapped instance fails
+// the check as an unknown instance), and reports each problem as an ErrorInfo entry and in the
+// check's ErrorMessage: connection and access errors with the server's own message, versions,
+// binlog on, ROW and FULL and distinct server_ids (incremental only), the privileges needed,
+// the selected databases and tables, and conflicting tables in the destination. The migration
+// creates the selection's base tables (SHOW CREATE), copies the rows of one consistent snapshot
+// in multi-row INSERTs (full), and for full + incremental configures a named replication
+// connection on the destination from the snapshot's binlog position, filtered to the selection;
+// the lag in Detail comes from its SHOW SLAVE STATUS, ready_complete means caught up, and
+// Complete (waitForSync or immediately), Stop and a failure remove it. The step and progress
+// fields follow the work. Live mode covers MySQL and MariaDB only; other engines keep the
+// timers, and live runs are not kept in the state file.
 //
 // # Faults
 //

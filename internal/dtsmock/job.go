@@ -92,6 +92,8 @@ type jobState struct {
 	RunFrozen time.Time // when the migration stopped progressing (stop or failure)
 	FailStep  int       // the step at which the migration fails, 0 for none
 	Stopped   bool
+
+	live *liveRun // the live check or migration (live mode), not stored
 }
 
 func (j *jobState) clone() *jobState {
@@ -158,6 +160,9 @@ func (p phases) readyUntil(j *jobState) time.Time {
 
 // next returns the status that j moves to on its own and when, or false when it stays.
 func (p phases) next(j *jobState) (int, time.Time, bool) {
+	if j.live.drives(j) {
+		return 0, time.Time{}, false
+	}
 	switch j.Status {
 	case StatusCreating:
 		return StatusCreated, j.Since.Add(p[PhaseCreating]), true
@@ -263,6 +268,9 @@ func (p phases) check(j *jobState, now time.Time) checkView {
 	if !j.CheckRan {
 		return checkView{Status: "unavailable", Progress: "0", CheckFlag: CheckFlagNotChecked}
 	}
+	if j.Status == StatusChecking && j.live != nil {
+		return j.live.checkView()
+	}
 	if j.Status == StatusChecking {
 		d := p[PhaseChecking]
 		el := now.Sub(j.CheckStart)
@@ -366,6 +374,9 @@ type (
 
 // detail computes the migration progress of j at now.
 func (p phases) detail(j *jobState, now time.Time) wireDetail {
+	if j.live != nil && j.live.migrate {
+		return j.live.detail(j)
+	}
 	d := wireDetail{Progress: "0", CurrentStepProgress: "0", StepInfo: []wireStep{}}
 	if j.RunStart.IsZero() {
 		return d

@@ -76,6 +76,7 @@ type options struct {
 	stateFile   string
 	logger      *log.Logger
 	conns       ConnLimits
+	live        liveConfig
 }
 
 // Option configures a Server.

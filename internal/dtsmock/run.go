@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -31,6 +32,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	maxIdle := fs.Int("max-idle-jobs", DefaultMaxIdleJobs, "quota of idle jobs (status 1, 2, 4, 5)")
 	faults := fs.String("faults", "", "file with a JSON array of fault rules")
 	maxConns := fs.Int("max-conns", 0, "cap on open connections (0: the open-file limit minus a reserve, at most 4096)")
+	live := fs.Bool("live", false, "check and migrate MySQL jobs against the real databases")
+	var instances instanceFlag
+	fs.Var(&instances, "instance", "map a destination instance to a MySQL server, ID=HOST:PORT (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,6 +57,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WithMaxIdleJobs(*maxIdle),
 		WithLogger(logger),
 		WithConnLimits(ConnLimits{MaxConns: *maxConns}),
+		WithLive(*live),
+	}
+	for _, m := range instances {
+		opts = append(opts, WithInstance(m.id, m.addr))
 	}
 	if *maxConns < 0 {
 		return fmt.Errorf("-max-conns must not be negative (got %d)", *maxConns)
@@ -141,5 +149,33 @@ func serve(ctx context.Context, addr string, opts []Option, stdout io.Writer, lo
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serving: %w", err)
 	}
+	return nil
+}
+
+// instanceFlag collects -instance ID=HOST:PORT mappings.
+type instanceFlag []struct{ id, addr string }
+
+func (f *instanceFlag) String() string {
+	parts := make([]string, 0, len(*f))
+	for _, m := range *f {
+		parts = append(parts, m.id+"="+m.addr)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (f *instanceFlag) Set(v string) error {
+	id, addr, ok := strings.Cut(v, "=")
+	if !ok || id == "" || addr == "" {
+		return fmt.Errorf("%q is not ID=HOST:PORT", v)
+	}
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+		return fmt.Errorf("%q: the address %q is not HOST:PORT", v, addr)
+	}
+	for _, m := range *f {
+		if m.id == id {
+			return fmt.Errorf("instance %s is mapped twice", id)
+		}
+	}
+	*f = append(*f, struct{ id, addr string }{id, addr})
 	return nil
 }

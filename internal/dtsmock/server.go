@@ -83,6 +83,7 @@ type Server struct {
 	journal    []JournalEntry
 	failChecks []string
 	failSteps  map[string]int
+	live       liveState
 }
 
 // New builds a Server, loading its state file when one is configured.
@@ -128,6 +129,10 @@ func New(opts ...Option) (*Server, error) {
 		orders:    map[string]orderCache{},
 		encoded:   map[string]encodedJob{},
 		failSteps: map[string]int{},
+		live:      newLiveState(o.live),
+	}
+	if err := o.live.validate(); err != nil {
+		return nil, err
 	}
 	for p := range phaseCount {
 		s.phases[p] = o.basePhase
@@ -161,6 +166,7 @@ func New(opts ...Option) (*Server, error) {
 
 // Close releases the state file; the Server must not be used afterwards.
 func (s *Server) Close() error {
+	s.closeLive()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.store == nil {
