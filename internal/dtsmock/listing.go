@@ -14,7 +14,8 @@ import (
 //
 //   - a stored change to the job (commitLocked, restoreLocked) forgets its encoding;
 //   - the encoding holds only until the next transition the job makes on its own
-//     (phases.next), and is not kept at all while the job's progress moves with the clock;
+//     (phases.next), and is not kept at all while the job's progress moves with the clock, or
+//     while live mode runs its check or migration;
 //   - it is tied to the *jobState it was made from, so a job replaced by a copy (a modify, an
 //     undo) is encoded afresh even if a change escaped the first rule.
 //
@@ -67,6 +68,10 @@ func (s *Server) forgetEncodedLocked(id string) {
 // migration that has started moves with the clock unless it is over (success) or frozen
 // (stopped or failed); an incremental sync that has caught up reports a lag that moves.
 func (p phases) steadyUntil(j *jobState, now time.Time) (time.Time, bool) {
+	if j.live != nil {
+		// A live check or migration moves the job from its own goroutine, on no timetable.
+		return time.Time{}, false
+	}
 	var until time.Time
 	if _, at, ok := p.next(j); ok {
 		if !now.Before(at) {
