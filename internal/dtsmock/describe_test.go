@@ -271,3 +271,18 @@ func TestListingFollowsChanges(t *testing.T) {
 		t.Fatalf("after a seed: %s", got)
 	}
 }
+
+// TestJournalNotInMemory: a Server told not to keep its journal in memory still writes every
+// entry to WithJournal's writer, and Journal returns none of them.
+func TestJournalNotInMemory(t *testing.T) {
+	var journal bytes.Buffer
+	e := newEnv(t, WithJournal(&journal), WithJournalInMemory(false))
+	id := e.c.create(baseCreate("unkept"))
+	e.c.mustOK("DescribeMigrateJobs", jobID(id))
+	if got := e.ts.Journal(); len(got) != 0 {
+		t.Fatalf("Journal() = %d entries, want none kept in memory", len(got))
+	}
+	if lines := strings.Count(journal.String(), "\n"); lines != 2 {
+		t.Fatalf("the journal writer got %d lines, want 2:\n%s", lines, journal.String())
+	}
+}

@@ -73,6 +73,7 @@ type options struct {
 	seed        int64
 	seedSet     bool
 	journal     io.Writer
+	noMemory    bool
 	stateFile   string
 	logger      *log.Logger
 	conns       ConnLimits
@@ -133,6 +134,14 @@ func WithSeed(seed int64) Option {
 // WithJournal also appends every journal entry as one JSON line to w.
 func WithJournal(w io.Writer) Option {
 	return func(o *options) { o.journal = w }
+}
+
+// WithJournalInMemory says whether the Server keeps every journal entry in memory for
+// Journal (the default, for tests). A long-running emulator that nothing asks for its journal
+// turns it off, so that its memory does not grow with every request; the journal written by
+// WithJournal is unaffected.
+func WithJournalInMemory(keep bool) Option {
+	return func(o *options) { o.noMemory = !keep }
 }
 
 // WithStateFile loads the jobs from path on New and persists every acknowledged mutation there.

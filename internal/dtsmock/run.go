@@ -58,6 +58,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WithLogger(logger),
 		WithConnLimits(ConnLimits{MaxConns: *maxConns}),
 		WithLive(*live),
+		// Nothing reads the journal of a standalone emulator from memory: -journal writes it.
+		WithJournalInMemory(false),
 	}
 	for _, m := range instances {
 		opts = append(opts, WithInstance(m.id, m.addr))

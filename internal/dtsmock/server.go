@@ -81,6 +81,7 @@ type Server struct {
 	faults     []*faultState
 	buckets    map[bucketKey]*bucket
 	journal    []JournalEntry
+	noMemory   bool // journal is not kept (WithJournalInMemory(false))
 	failChecks []string
 	failSteps  map[string]int
 	live       liveState
@@ -122,6 +123,7 @@ func New(opts ...Option) (*Server, error) {
 		maxIdle:   o.maxIdleJobs,
 		logger:    o.logger,
 		journalW:  o.journal,
+		noMemory:  o.noMemory,
 		conns:     o.conns.withDefaults(),
 		jobs:      map[string]*jobState{},
 		rng:       mrand.New(mrand.NewSource(o.seed)), //nolint:gosec // Faults and IDs need reproducibility, not secrecy.
@@ -435,7 +437,9 @@ func (s *Server) allow(secretID, action string, now time.Time) bool {
 func (s *Server) record(e JournalEntry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.journal = append(s.journal, e)
+	if !s.noMemory {
+		s.journal = append(s.journal, e)
+	}
 	if s.journalW == nil {
 		return
 	}
@@ -463,7 +467,7 @@ func (s *Server) newJobIDLocked() string {
 	}
 }
 
-// Journal returns every request so far, in order.
+// Journal returns every request so far, in order (nothing under WithJournalInMemory(false)).
 func (s *Server) Journal() []JournalEntry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
