@@ -61,18 +61,9 @@ func emulatorArgs(extra ...string) []string {
 
 // withBareEmulator runs fn with a fresh standalone emulator started with args.
 func (b *bench) withBareEmulator(ctx context.Context, name string, args []string, fn func(url string) error) (err error) {
-	logFile, err := os.Create(filepath.Join(b.tmp, name+"-dtsmock.log"))
-	if err != nil {
-		return fmt.Errorf("creating the emulator's log: %w", err)
-	}
-	defer func() {
-		if cerr := logFile.Close(); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("closing the emulator's log: %w", cerr))
-		}
-	}()
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	emu, err := devenv.StartEmulator(sctx, devenv.EmulatorConfig{Binary: b.emuBin, Args: args, Stderr: logFile})
+	emu, err := devenv.StartEmulator(sctx, devenv.EmulatorConfig{Binary: b.emuBin, Args: args, LogFile: filepath.Join(b.tmp, name+"-dtsmock.log")})
 	if err != nil {
 		return err
 	}

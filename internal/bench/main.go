@@ -344,20 +344,12 @@ func whereTimeGoes(entries []dtsmock.JournalEntry, began, ended time.Time) strin
 
 // withEmulator runs fn with a fresh emulator, its journal, and a terraform pointed at it.
 func (b *bench) withEmulator(ctx context.Context, name string, phase time.Duration, args []string, fn func(devenv.Terraform, string) error) (err error) {
-	logPath := filepath.Join(b.tmp, name+"-dtsmock.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return fmt.Errorf("creating the emulator's log: %w", err)
-	}
-	defer func() {
-		if cerr := logFile.Close(); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("closing the emulator's log: %w", cerr))
-		}
-	}()
 	journal := filepath.Join(b.tmp, name+"-journal.jsonl")
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	emu, err := devenv.StartEmulator(sctx, devenv.EmulatorConfig{Binary: b.emuBin, Phase: phase, Journal: journal, Args: args, Stderr: logFile})
+	emu, err := devenv.StartEmulator(sctx, devenv.EmulatorConfig{
+		Binary: b.emuBin, Phase: phase, Journal: journal, Args: args, LogFile: filepath.Join(b.tmp, name+"-dtsmock.log"),
+	})
 	if err != nil {
 		return err
 	}

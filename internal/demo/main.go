@@ -174,22 +174,15 @@ func (d *demo) startEmulator(ctx context.Context, bin string) error {
 	// The log goes to a file, not to a pipe, so that a kept emulator can go on writing to it
 	// after the demo has exited.
 	d.emuLog = filepath.Join(d.tmp, "dtsmock.log")
-	logFile, err := os.Create(d.emuLog)
-	if err != nil {
-		return fmt.Errorf("creating the emulator's log: %w", err)
-	}
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
+	var err error
 	d.emu, err = devenv.StartEmulator(sctx, devenv.EmulatorConfig{
 		Binary:  bin,
 		Phase:   phase,
 		Journal: filepath.Join(d.tmp, "journal.jsonl"),
-		Stderr:  logFile,
+		LogFile: d.emuLog,
 	})
-	// The emulator holds its own descriptor of the log; ours is no longer needed.
-	if cerr := logFile.Close(); cerr != nil {
-		err = errors.Join(err, fmt.Errorf("closing the emulator's log: %w", cerr))
-	}
 	if err != nil {
 		// The log says why the emulator did not start; the temporary folder is about to go.
 		err = errors.Join(err, d.showEmulatorLog())

@@ -252,17 +252,14 @@ func (d *demo) showCounts(ctx context.Context, side string, db *sql.DB) error {
 
 func (d *demo) startEmulator(ctx context.Context, bin string) error {
 	d.emuLog = filepath.Join(d.tmp, "dtsmock.log")
-	logFile, err := os.Create(d.emuLog)
-	if err != nil {
-		return fmt.Errorf("creating the emulator's log: %w", err)
-	}
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
+	var err error
 	d.emu, err = devenv.StartEmulator(sctx, devenv.EmulatorConfig{
-		Binary: bin, Phase: phase, Stderr: logFile,
+		Binary: bin, Phase: phase, LogFile: d.emuLog,
 		Args: []string{"-live", "-instance", instanceID + "=" + d.dst.Addr()},
 	})
-	return errors.Join(err, logFile.Close())
+	return err
 }
 
 func (d *demo) apply(ctx context.Context, complete bool) error {

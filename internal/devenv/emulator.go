@@ -36,6 +36,10 @@ type EmulatorConfig struct {
 	// Stderr receives the emulator's log; nil discards it. Give an *os.File when the emulator
 	// is to outlive the calling program.
 	Stderr io.Writer
+	// LogFile, when set, is the file the emulator's log is written to instead of Stderr,
+	// created or truncated. The emulator holds its own descriptor of it, so it can go on
+	// writing after the calling program has exited.
+	LogFile string
 }
 
 // Emulator is a running standalone emulator.
@@ -73,7 +77,22 @@ func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*Emulator, error) {
 	cmd.Stdout = pw
 	cmd.Stderr = cfg.Stderr
 	cmd.SysProcAttr = ownProcessGroup()
-	if err := cmd.Start(); err != nil {
+	var logFile *os.File
+	if cfg.LogFile != "" {
+		if logFile, err = os.Create(cfg.LogFile); err != nil {
+			return nil, errors.Join(fmt.Errorf("creating the emulator's log: %w", err), pr.Close(), pw.Close())
+		}
+		cmd.Stderr = logFile
+	}
+	err = cmd.Start()
+	if logFile != nil {
+		// The child has its own descriptor of the log, or none if it did not start.
+		if cerr := logFile.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("closing the emulator's log: %w", cerr)
+			return nil, errors.Join(err, cmd.Process.Kill(), pr.Close(), pw.Close())
+		}
+	}
+	if err != nil {
 		return nil, errors.Join(fmt.Errorf("starting the emulator: %w", err), pr.Close(), pw.Close())
 	}
 	// The child holds its own copy of the write end; closing ours lets the reader see EOF when
