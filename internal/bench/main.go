@@ -238,7 +238,14 @@ func (b *bench) p5(ctx context.Context) error {
 		}
 		parallelism := fmt.Sprintf("-parallelism=%d", p5Parallelism)
 		for _, cmd := range []string{"apply", "destroy"} {
+			before, err := devenv.ReadJournal(journal)
+			if err != nil {
+				return err
+			}
 			d, out, err := b.terraform(ctx, tf, dir, cmd, "-auto-approve", "-input=false", "-no-color", parallelism)
+			if after, jerr := devenv.ReadJournal(journal); jerr == nil {
+				fmt.Fprintf(b.out, "%s: %d calls; %s\n", cmd, len(after)-len(before), jobReads(after[len(before):]))
+			}
 			n := bytes.Count(out, []byte(throttleCode))
 			if err != nil && n == 0 {
 				return err
@@ -470,6 +477,22 @@ func breakdown(entries []dtsmock.JournalEntry) string {
 		parts[i] = fmt.Sprintf("%s %d", a, counts[a])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// jobReads splits the DescribeMigrateJobs calls into finds by JobId and listing pages.
+func jobReads(entries []dtsmock.JournalEntry) string {
+	byID, pages := 0, 0
+	for _, e := range entries {
+		if e.Action != "DescribeMigrateJobs" {
+			continue
+		}
+		if e.JobID != "" {
+			byID++
+		} else {
+			pages++
+		}
+	}
+	return fmt.Sprintf("DescribeMigrateJobs %d by JobId, %d listing pages", byID, pages)
 }
 
 func median(ds []time.Duration) time.Duration {

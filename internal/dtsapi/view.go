@@ -45,6 +45,8 @@ type JobView struct {
 	refreshMisses int64
 	// listing is closed when the full listing under way ends; nil when there is none.
 	listing chan struct{}
+	// polls are the instants, in order, at which waiters have said they will poll (PollAt).
+	polls []time.Time
 }
 
 type seenJob struct {
@@ -108,6 +110,50 @@ func (v *JobView) Find(ctx context.Context, jobID string, maxAge time.Duration) 
 		// The batch goes on for the other finds; this one's answer is dropped.
 		return nil, ctx.Err()
 	}
+}
+
+// PollAt returns when a waiter should poll that planned to poll at planned and may poll as
+// early as earliest: the latest instant within [earliest, planned] at which another waiter
+// already polls, so that their finds share a batch; else, while other waiters poll, the latest
+// instant of the grid of step grid within that range, where later waiters meet it; else
+// planned itself. The instant it returns is one later waiters may join. A poll is never later
+// than planned, and a waiter alone keeps its own schedule exactly.
+func (v *JobView) PollAt(earliest, planned time.Time, grid time.Duration) time.Time {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	now := v.c.clock.Now()
+	// Instants past by more than a batch window can be joined no more.
+	i := 0
+	for i < len(v.polls) && v.polls[i].Add(BatchWindow).Before(now) {
+		i++
+	}
+	v.polls = v.polls[i:]
+	at, found := slices.BinarySearchFunc(v.polls, planned, time.Time.Compare)
+	if found {
+		return planned
+	}
+	if at > 0 && !v.polls[at-1].Before(earliest) {
+		return v.polls[at-1]
+	}
+	if grid > 0 && len(v.polls) > 0 && v.polls[len(v.polls)-1].After(now) {
+		if g := planned.Truncate(grid); !g.Before(earliest) && g.After(now) {
+			planned = g
+			at, found = slices.BinarySearchFunc(v.polls, planned, time.Time.Compare)
+			if found {
+				return planned
+			}
+		}
+	}
+	v.polls = slices.Insert(v.polls, at, planned)
+	return planned
+}
+
+// PollsAhead reports whether some waiter means to poll after now: another job's poll would
+// share a batch with this one's.
+func (v *JobView) PollsAhead() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.polls) > 0 && v.polls[len(v.polls)-1].After(v.c.clock.Now())
 }
 
 // noteMutation records that a mutating call for jobID has returned: no answer from a call that
@@ -222,9 +268,10 @@ func (v *JobView) answerFromMemory(waiting map[string][]*find, answer func(strin
 
 // list reads the account's pages until every waiting job is found, or, with full, all of them.
 // With known false it reads
-// the first page, then goes on only while the pages left are fewer than the jobs left. A job a
-// listing did not show is left to findEach: a job deleted meanwhile shifts the pages, and a
-// find by JobId is the only proof of absence.
+// the first page, then goes on only while the pages left are fewer than the jobs left. A job
+// that a single answer holding the whole account does not show is not found; a job a listing
+// of several pages did not show is left to findEach: a job deleted between two pages shifts
+// the later ones, and only a find by JobId proves its absence then.
 func (v *JobView) list(ctx context.Context, waiting map[string][]*find, answer func(string, *MigrateJobInfo, error), known, full bool) {
 	req := &DescribeMigrateJobsRequest{Order: String("CreateTime"), OrderSeq: String("ASC")}
 	for offset := int64(0); full || len(waiting) > 0; offset += listPageSize {
@@ -242,6 +289,14 @@ func (v *JobView) list(ctx context.Context, waiting map[string][]*find, answer f
 					answer(*j.JobId, j, nil)
 				}
 			}
+		}
+		if offset == 0 && int64(len(jobs)) == total {
+			// One answer held the whole account: a job it does not show does not exist, as
+			// surely as a find by JobId would have said.
+			for id := range waiting {
+				answer(id, nil, &NotFoundError{JobID: id})
+			}
+			return
 		}
 		next := offset + listPageSize
 		if int64(len(jobs)) < listPageSize || next >= total {

@@ -344,3 +344,85 @@ func TestViewRefreshOneAfterAnotherListsOnce(t *testing.T) {
 		t.Errorf("the account's 5 pages were not all listed: %v", calls)
 	}
 }
+
+func TestViewPollAtAloneKeepsItsSchedule(t *testing.T) {
+	c, _, clock := newStubClient(t, SignatureMethodTC3, (&account{n: 1}).respond)
+	now := clock.Now()
+	planned := now.Add(730 * time.Millisecond)
+	if got := c.Jobs().PollAt(now.Add(200*time.Millisecond), planned, 500*time.Millisecond); !got.Equal(planned) {
+		t.Errorf("a waiter alone polls at +%s, want its own +730ms", got.Sub(now))
+	}
+	if !c.Jobs().PollsAhead() {
+		t.Error("the booked poll is not reported ahead")
+	}
+	clock.Advance(time.Second)
+	if c.Jobs().PollsAhead() {
+		t.Error("a poll in the past is reported ahead")
+	}
+}
+
+func TestViewPollAtJoinsOthersNeverLater(t *testing.T) {
+	c, _, clock := newStubClient(t, SignatureMethodTC3, (&account{n: 1}).respond)
+	v, now := c.Jobs(), clock.Now()
+	at := func(d time.Duration) time.Time { return now.Add(d) }
+	const grid = 500 * time.Millisecond
+	first := v.PollAt(at(300*time.Millisecond), at(730*time.Millisecond), grid)
+	for _, tc := range []struct {
+		name              string
+		earliest, planned time.Duration
+		want              time.Duration
+	}{
+		// Another waiter polls within the range: join it, the latest one.
+		{"joins the booked poll", 400 * time.Millisecond, 900 * time.Millisecond, 730 * time.Millisecond},
+		// The booked poll is after the planned one: never later, so the grid's instant instead.
+		{"never later than planned", 450 * time.Millisecond, 700 * time.Millisecond, 500 * time.Millisecond},
+		// Neither a booked poll nor a grid instant in range: its own instant.
+		{"its own instant", 1100 * time.Millisecond, 1400 * time.Millisecond, 1400 * time.Millisecond},
+		// The latest of several booked polls in range.
+		{"the latest in range", 100 * time.Millisecond, 1450 * time.Millisecond, 1400 * time.Millisecond},
+	} {
+		got := v.PollAt(at(tc.earliest), at(tc.planned), grid)
+		if !got.Equal(at(tc.want)) {
+			t.Errorf("%s: polls at +%s, want +%s", tc.name, got.Sub(now), tc.want)
+		}
+		if got.After(at(tc.planned)) || got.Before(at(tc.earliest)) {
+			t.Errorf("%s: +%s is outside [+%s, +%s]", tc.name, got.Sub(now), tc.earliest, tc.planned)
+		}
+	}
+	if !first.Equal(at(730 * time.Millisecond)) {
+		t.Errorf("the first waiter polls at +%s, want +730ms", first.Sub(now))
+	}
+	// Once past by more than a batch window, a booked poll is joined no more.
+	clock.Advance(800 * time.Millisecond)
+	if got := v.PollAt(at(600*time.Millisecond), at(1000*time.Millisecond), 0); !got.Equal(at(1000 * time.Millisecond)) {
+		t.Errorf("joined a poll long past: +%s", got.Sub(now))
+	}
+}
+
+func TestViewOnePageHoldingTheAccountProvesAbsence(t *testing.T) {
+	a := &account{n: 40}
+	c, gate, queued := gatedView(t, a)
+	wait := findAll(t.Context(), c, 0, jobIDN(1), jobIDN(2), "dts-99999999")
+	queued(3)
+	gate <- time.Time{}
+	r := wait()
+	var nf *NotFoundError
+	if r[0].err != nil || r[1].err != nil || !errors.As(r[2].err, &nf) || nf.JobID != "dts-99999999" {
+		t.Errorf("finds: %+v", r)
+	}
+	if got := a.Calls(); !slices.Equal(got, []string{"page:0"}) {
+		t.Errorf("calls %v, want the one page that holds the whole account", got)
+	}
+}
+
+func TestViewPollAtOwnPastPollIsNoCompany(t *testing.T) {
+	c, _, clock := newStubClient(t, SignatureMethodTC3, (&account{n: 1}).respond)
+	v := c.Jobs()
+	now := clock.Now()
+	v.PollAt(now, now, time.Second)
+	// Its own poll, just made, is no other waiter: the next one keeps its schedule off the grid.
+	planned := now.Add(1700 * time.Millisecond)
+	if got := v.PollAt(now.Add(200*time.Millisecond), planned, time.Second); !got.Equal(planned) {
+		t.Errorf("a waiter alone was moved to +%s, want its own +1.7s", got.Sub(now))
+	}
+}
