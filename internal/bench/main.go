@@ -85,6 +85,7 @@ type bench struct {
 	tfBin       string
 	emuBin      string
 	providerDir string
+	providerBin string
 	cliConfig   string
 	rows        []row
 }
@@ -111,7 +112,10 @@ func (b *bench) run(ctx context.Context) error {
 		return fmt.Errorf("creating the provider folder: %w", err)
 	}
 	b.section("Building the provider and the emulator")
-	if _, err := devenv.BuildProvider(ctx, root, b.providerDir, "bench"); err != nil {
+	if b.providerBin, err = devenv.BuildProvider(ctx, root, b.providerDir, "bench"); err != nil {
+		return err
+	}
+	if b.providerBin, err = filepath.Abs(b.providerBin); err != nil {
 		return err
 	}
 	if b.emuBin, err = devenv.BuildEmulator(ctx, root, b.tmp); err != nil {
