@@ -279,6 +279,26 @@ func (b *bench) p5(ctx context.Context) error {
 		calls = len(entries)
 		fmt.Fprintf(b.out, "journal: %d calls (%s)\n", len(entries), breakdown(entries))
 		fmt.Fprintf(b.out, "throttled: %d (%s)\n", throttled, breakdown(throttledCalls))
+		refused := map[string]int{}
+		for _, e := range entries {
+			if e.ErrorCode != "" && e.ErrorCode != throttleCode {
+				refused[e.Action+" "+e.ErrorCode]++
+			}
+		}
+		if len(refused) > 0 {
+			fmt.Fprintf(b.out, "other errors: %v\n", refused)
+		}
+		deletes := map[string][]dtsmock.JournalEntry{}
+		for _, e := range entries {
+			if e.Action == "DeleteMigrateJob" {
+				deletes[e.JobID] = append(deletes[e.JobID], e)
+			}
+		}
+		for id, ds := range deletes {
+			if len(ds) > 1 {
+				fmt.Fprintf(b.out, "%s was deleted %d times: %+v\n", id, len(ds), ds)
+			}
+		}
 		return nil
 	})
 	if err != nil {

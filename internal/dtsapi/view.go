@@ -47,6 +47,8 @@ type JobView struct {
 	listing chan struct{}
 	// polls are the instants, in order, at which waiters have said they will poll (PollAt).
 	polls []time.Time
+	// waiters counts the waits under way (Wait).
+	waiters int
 }
 
 type seenJob struct {
@@ -148,12 +150,26 @@ func (v *JobView) PollAt(earliest, planned time.Time, grid time.Duration) time.T
 	return planned
 }
 
-// PollsAhead reports whether some waiter means to poll after now: another job's poll would
-// share a batch with this one's.
-func (v *JobView) PollsAhead() bool {
+// Wait records that a waiter polls through the view until the returned function is called.
+func (v *JobView) Wait() (done func()) {
+	v.mu.Lock()
+	v.waiters++
+	v.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			v.mu.Lock()
+			v.waiters--
+			v.mu.Unlock()
+		})
+	}
+}
+
+// Waiters returns how many waiters poll through the view now.
+func (v *JobView) Waiters() int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return len(v.polls) > 0 && v.polls[len(v.polls)-1].After(v.c.clock.Now())
+	return v.waiters
 }
 
 // noteMutation records that a mutating call for jobID has returned: no answer from a call that

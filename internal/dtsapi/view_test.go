@@ -352,12 +352,23 @@ func TestViewPollAtAloneKeepsItsSchedule(t *testing.T) {
 	if got := c.Jobs().PollAt(now.Add(200*time.Millisecond), planned, 500*time.Millisecond); !got.Equal(planned) {
 		t.Errorf("a waiter alone polls at +%s, want its own +730ms", got.Sub(now))
 	}
-	if !c.Jobs().PollsAhead() {
-		t.Error("the booked poll is not reported ahead")
+}
+
+func TestViewCountsWaiters(t *testing.T) {
+	c, _, _ := newStubClient(t, SignatureMethodTC3, (&account{n: 1}).respond)
+	v := c.Jobs()
+	first, second := v.Wait(), v.Wait()
+	if n := v.Waiters(); n != 2 {
+		t.Errorf("%d waiters, want 2", n)
 	}
-	clock.Advance(time.Second)
-	if c.Jobs().PollsAhead() {
-		t.Error("a poll in the past is reported ahead")
+	first()
+	first()
+	if n := v.Waiters(); n != 1 {
+		t.Errorf("after one wait ended (told twice), %d waiters, want 1", n)
+	}
+	second()
+	if n := v.Waiters(); n != 0 {
+		t.Errorf("after both ended, %d waiters", n)
 	}
 }
 
