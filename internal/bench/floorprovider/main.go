@@ -78,4 +78,3 @@ func known(v tftypes.Value) tftypes.Value {
 	}
 	return out
 }
-
