@@ -47,8 +47,13 @@ type JobView struct {
 	listing chan struct{}
 	// polls are the instants, in order, at which waiters have said they will poll (PollAt).
 	polls []time.Time
-	// waiters counts the waits under way (Wait).
-	waiters int
+	// waits are the jobs waited for now or lately (Wait).
+	waits map[string]waitState
+}
+
+type waitState struct {
+	active int
+	ended  time.Time
 }
 
 type seenJob struct {
@@ -69,7 +74,7 @@ type findResult struct {
 }
 
 func newJobView(c *Client) *JobView {
-	return &JobView{c: c, window: c.clock.After, seen: map[string]seenJob{}, mutated: map[string]time.Time{}}
+	return &JobView{c: c, window: c.clock.After, seen: map[string]seenJob{}, mutated: map[string]time.Time{}, waits: map[string]waitState{}}
 }
 
 // Jobs returns the client's shared view of the jobs.
@@ -150,26 +155,44 @@ func (v *JobView) PollAt(earliest, planned time.Time, grid time.Duration) time.T
 	return planned
 }
 
-// Wait records that a waiter polls through the view until the returned function is called.
-func (v *JobView) Wait() (done func()) {
+// Wait records that a waiter polls jobID through the view until the returned function is
+// called.
+func (v *JobView) Wait(jobID string) (done func()) {
 	v.mu.Lock()
-	v.waiters++
+	w := v.waits[jobID]
+	w.active++
+	v.waits[jobID] = w
 	v.mu.Unlock()
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			v.mu.Lock()
-			v.waiters--
-			v.mu.Unlock()
+			defer v.mu.Unlock()
+			w := v.waits[jobID]
+			w.active--
+			w.ended = v.c.clock.Now()
+			v.waits[jobID] = w
 		})
 	}
 }
 
-// Waiters returns how many waiters poll through the view now.
-func (v *JobView) Waiters() int {
+// OthersWaiting reports whether a job other than jobID is waited for now, or was within the
+// last period: jobs driven together (one apply of many) go from one wait to the next, and the
+// instant between two waits is not an instant alone.
+func (v *JobView) OthersWaiting(jobID string, within time.Duration) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.waiters
+	since := v.c.clock.Now().Add(-within)
+	others := false
+	for id, w := range v.waits {
+		switch {
+		case w.active == 0 && w.ended.Before(since):
+			delete(v.waits, id)
+		case id != jobID:
+			others = true
+		}
+	}
+	return others
 }
 
 // noteMutation records that a mutating call for jobID has returned: no answer from a call that

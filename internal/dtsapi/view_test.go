@@ -354,86 +354,37 @@ func TestViewPollAtAloneKeepsItsSchedule(t *testing.T) {
 	}
 }
 
-func TestViewCountsWaiters(t *testing.T) {
-	c, _, _ := newStubClient(t, SignatureMethodTC3, (&account{n: 1}).respond)
-	v := c.Jobs()
-	first, second := v.Wait(), v.Wait()
-	if n := v.Waiters(); n != 2 {
-		t.Errorf("%d waiters, want 2", n)
-	}
-	first()
-	first()
-	if n := v.Waiters(); n != 1 {
-		t.Errorf("after one wait ended (told twice), %d waiters, want 1", n)
-	}
-	second()
-	if n := v.Waiters(); n != 0 {
-		t.Errorf("after both ended, %d waiters", n)
-	}
-}
-
-func TestViewPollAtJoinsOthersNeverLater(t *testing.T) {
-	c, _, clock := newStubClient(t, SignatureMethodTC3, (&account{n: 1}).respond)
-	v, now := c.Jobs(), clock.Now()
-	at := func(d time.Duration) time.Time { return now.Add(d) }
-	const grid = 500 * time.Millisecond
-	first := v.PollAt(at(300*time.Millisecond), at(730*time.Millisecond), grid)
-	for _, tc := range []struct {
-		name              string
-		earliest, planned time.Duration
-		want              time.Duration
-	}{
-		// Another waiter polls within the range: join it, the latest one.
-		{"joins the booked poll", 400 * time.Millisecond, 900 * time.Millisecond, 730 * time.Millisecond},
-		// The booked poll is after the planned one: never later, so the grid's instant instead.
-		{"never later than planned", 450 * time.Millisecond, 700 * time.Millisecond, 500 * time.Millisecond},
-		// Neither a booked poll nor a grid instant in range: its own instant.
-		{"its own instant", 1100 * time.Millisecond, 1400 * time.Millisecond, 1400 * time.Millisecond},
-		// The latest of several booked polls in range.
-		{"the latest in range", 100 * time.Millisecond, 1450 * time.Millisecond, 1400 * time.Millisecond},
-	} {
-		got := v.PollAt(at(tc.earliest), at(tc.planned), grid)
-		if !got.Equal(at(tc.want)) {
-			t.Errorf("%s: polls at +%s, want +%s", tc.name, got.Sub(now), tc.want)
-		}
-		if got.After(at(tc.planned)) || got.Before(at(tc.earliest)) {
-			t.Errorf("%s: +%s is outside [+%s, +%s]", tc.name, got.Sub(now), tc.earliest, tc.planned)
-		}
-	}
-	if !first.Equal(at(730 * time.Millisecond)) {
-		t.Errorf("the first waiter polls at +%s, want +730ms", first.Sub(now))
-	}
-	// Once past by more than a batch window, a booked poll is joined no more.
-	clock.Advance(800 * time.Millisecond)
-	if got := v.PollAt(at(600*time.Millisecond), at(1000*time.Millisecond), 0); !got.Equal(at(1000 * time.Millisecond)) {
-		t.Errorf("joined a poll long past: +%s", got.Sub(now))
-	}
-}
-
-func TestViewOnePageHoldingTheAccountProvesAbsence(t *testing.T) {
-	a := &account{n: 40}
-	c, gate, queued := gatedView(t, a)
-	wait := findAll(t.Context(), c, 0, jobIDN(1), jobIDN(2), "dts-99999999")
-	queued(3)
-	gate <- time.Time{}
-	r := wait()
-	var nf *NotFoundError
-	if r[0].err != nil || r[1].err != nil || !errors.As(r[2].err, &nf) || nf.JobID != "dts-99999999" {
-		t.Errorf("finds: %+v", r)
-	}
-	if got := a.Calls(); !slices.Equal(got, []string{"page:0"}) {
-		t.Errorf("calls %v, want the one page that holds the whole account", got)
-	}
-}
-
-func TestViewPollAtOwnPastPollIsNoCompany(t *testing.T) {
+func TestViewOthersWaiting(t *testing.T) {
 	c, _, clock := newStubClient(t, SignatureMethodTC3, (&account{n: 1}).respond)
 	v := c.Jobs()
-	now := clock.Now()
-	v.PollAt(now, now, time.Second)
-	// Its own poll, just made, is no other waiter: the next one keeps its schedule off the grid.
-	planned := now.Add(1700 * time.Millisecond)
-	if got := v.PollAt(now.Add(200*time.Millisecond), planned, time.Second); !got.Equal(planned) {
-		t.Errorf("a waiter alone was moved to +%s, want its own +1.7s", got.Sub(now))
+	if v.OthersWaiting("dts-a", time.Second) {
+		t.Error("others wait in a view nobody waits through")
+	}
+	doneA := v.Wait("dts-a")
+	if v.OthersWaiting("dts-a", time.Second) {
+		t.Error("a job's own wait counts as another's")
+	}
+	if !v.OthersWaiting("dts-b", time.Second) {
+		t.Error("job b does not see job a waiting")
+	}
+	doneA()
+	doneA()
+	clock.Advance(500 * time.Millisecond)
+	if !v.OthersWaiting("dts-b", time.Second) {
+		t.Error("a wait that ended half a second ago does not count within a second")
+	}
+	clock.Advance(time.Second)
+	if v.OthersWaiting("dts-b", time.Second) {
+		t.Error("a wait that ended 1.5 s ago counts within a second")
+	}
+	// Told twice, the end counted once: a new wait of a is active again, and ends once.
+	doneA2 := v.Wait("dts-a")
+	if !v.OthersWaiting("dts-b", 0) {
+		t.Error("an active wait does not count")
+	}
+	doneA2()
+	clock.Advance(time.Millisecond)
+	if v.OthersWaiting("dts-b", 0) {
+		t.Error("an ended wait still counts as active")
 	}
 }

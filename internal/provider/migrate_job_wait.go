@@ -179,18 +179,18 @@ func (w *jobWaiter) waitMigrateJobDeleted(ctx context.Context, jobID string, del
 		Refresh:        statusMigrateJob(w.client, jobID),
 		Align:          w.align,
 	}
-	defer w.client.Jobs().Wait()()
+	defer w.client.Jobs().Wait(jobID)()
 	_, err := conf.WaitForState(ctx)
 	return err
 }
 
-// waitMigrateJobCheckFinished waits for the check that CreateMigrateCheckJob started. With no
-// other waiter in the process, it polls the check's result, whose progress tells when the
-// check is due to end. While other waiters poll, it watches the job's status with them through the shared view:
+// waitMigrateJobCheckFinished waits for the check that CreateMigrateCheckJob started. While no
+// other job of the process is waited for, nor was within the longest poll interval, it polls
+// the check's result, whose progress tells when the check is due to end. Otherwise it watches the job's status with them through the shared view:
 // a job in check_pass holds the result of a check that passed, which is known without reading
 // it (passedCheck); only a check that did not pass has its result, and messages, read.
 func (w *jobWaiter) waitMigrateJobCheckFinished(ctx context.Context, jobID string, delay time.Duration) (*dtsapi.MigrateCheckResult, error) {
-	if w.client.Jobs().Waiters() == 0 {
+	if !w.client.Jobs().OthersWaiting(jobID, w.maxPoll) {
 		return w.waitCheck(ctx, jobID, checkFinishedPending, checkFinishedTarget, delay)
 	}
 	job, err := w.waitJob(ctx, jobID, checkingPending, checkedTarget, delay)
@@ -286,7 +286,7 @@ func (w *jobWaiter) waitJob(ctx context.Context, jobID string, pending, target [
 			tflog.Info(ctx, "DTS migrate job: "+describeJob(job), fields)
 		},
 	}
-	done := w.client.Jobs().Wait()
+	done := w.client.Jobs().Wait(jobID)
 	job, err := conf.WaitForState(ctx)
 	done()
 	if use := unexpectedState(err); use != nil && job != nil {
