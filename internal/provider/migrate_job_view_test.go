@@ -147,4 +147,3 @@ func TestAccMigrateJob_manyWaitsCostAListingATick(t *testing.T) {
 		}},
 	})
 }
-
