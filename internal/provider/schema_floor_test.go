@@ -36,9 +36,19 @@ func TestMigrateJobSchemaFloorKeepsTheShape(t *testing.T) {
 			}
 			switch a := a.(type) {
 			case schema.SingleNestedAttribute:
-				walk(prefix+name+".", a.Attributes, b.(schema.SingleNestedAttribute).Attributes)
+				bn, ok := b.(schema.SingleNestedAttribute)
+				if !ok {
+					t.Errorf("%s%s is no longer a nested attribute", prefix, name)
+					continue
+				}
+				walk(prefix+name+".", a.Attributes, bn.Attributes)
 			case schema.ListNestedAttribute:
-				walk(prefix+name+"[].", a.NestedObject.Attributes, b.(schema.ListNestedAttribute).NestedObject.Attributes)
+				bn, ok := b.(schema.ListNestedAttribute)
+				if !ok {
+					t.Errorf("%s%s is no longer a nested list", prefix, name)
+					continue
+				}
+				walk(prefix+name+"[].", a.NestedObject.Attributes, bn.NestedObject.Attributes)
 			}
 		}
 	}
