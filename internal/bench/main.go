@@ -9,6 +9,10 @@
 //   - P5: the RequestLimitExceeded errors that reach the user when 100 jobs are applied and
 //     destroyed at -parallelism=20 with the emulator's rate limiting on, and how many the
 //     client absorbed by retrying.
+//   - P3, P3b: the reads of a plan of 500 jobs, and of one job among 2,000; with P3 the
+//     provider's peak memory during the plans of 100 and 500 jobs (view.go, memory.go).
+//   - P4: dts_migrate_jobs reading 10,000 jobs against the rate limit (listing.go).
+//   - P8: a plan -refresh=false of 200 jobs against the framework's floor (floor.go).
 //   - P9 and P6: the emulator's own write latency and read throughput (see emulator.go).
 package main
 
