@@ -27,6 +27,9 @@ const maxDirectFinds = 8
 // pages are fewer than the finds (the first page tells how many there are), and by JobId
 // otherwise. A find never gets an answer from a call that began before the last mutation of
 // its job through this client returned, nor, with maxAge 0, before the find itself.
+//
+// Waiters tell the view when they mean to poll (PollAt), so that the polls of many jobs meet
+// in one batch, and which jobs they wait for (Wait), so that one job alone can tell it is.
 type JobView struct {
 	c *Client
 	// window is the batch window's wait: the client's clock, or a gate in tests.
