@@ -333,7 +333,7 @@ func (b *bench) steps() []func(context.Context) error {
 	all := []struct {
 		name string
 		fn   func(context.Context) error
-	}{{"P1", b.p1}, {"P2", b.p2}, {"P3", b.p3}, {"P3B", b.p3b}, {"P5", b.p5}, {"P7", b.p7}, {"P9", b.p9}, {"P6", b.p6}, {"P10", b.p10}}
+	}{{"P1", b.p1}, {"P2", b.p2}, {"P3", b.p3}, {"P3B", b.p3b}, {"P4", b.p4}, {"P5", b.p5}, {"P7", b.p7}, {"P8", b.p8}, {"P9", b.p9}, {"P6", b.p6}, {"P10", b.p10}}
 	only := strings.Split(strings.ToUpper(os.Getenv("DTS_BENCH_FIGURES")), ",")
 	var out []func(context.Context) error
 	for _, f := range all {

@@ -9,6 +9,10 @@
 //   - P5: the RequestLimitExceeded errors that reach the user when 100 jobs are applied and
 //     destroyed at -parallelism=20 with the emulator's rate limiting on, and how many the
 //     client absorbed by retrying.
+//   - P3, P3b: the reads of a plan of 500 jobs, and of one job among 2,000; with P3 the
+//     provider's peak memory during the plans of 100 and 500 jobs (view.go, memory.go).
+//   - P4: dts_migrate_jobs reading 10,000 jobs against the rate limit (listing.go).
+//   - P8: a plan -refresh=false of 200 jobs against the framework's floor (floor.go).
 //   - P9 and P6: the emulator's own write latency and read throughput (see emulator.go).
 //   - P10: rows per second of the live full copy against mariadb-dump | mariadb (see live.go).
 package main
@@ -86,6 +90,7 @@ type bench struct {
 	tfBin       string
 	emuBin      string
 	providerDir string
+	providerBin string
 	cliConfig   string
 	rows        []row
 }
@@ -112,7 +117,10 @@ func (b *bench) run(ctx context.Context) error {
 		return fmt.Errorf("creating the provider folder: %w", err)
 	}
 	b.section("Building the provider and the emulator")
-	if _, err := devenv.BuildProvider(ctx, root, b.providerDir, "bench"); err != nil {
+	if b.providerBin, err = devenv.BuildProvider(ctx, root, b.providerDir, "bench"); err != nil {
+		return err
+	}
+	if b.providerBin, err = filepath.Abs(b.providerBin); err != nil {
 		return err
 	}
 	if b.emuBin, err = devenv.BuildEmulator(ctx, root, b.tmp); err != nil {
@@ -239,7 +247,14 @@ func (b *bench) p5(ctx context.Context) error {
 		}
 		parallelism := fmt.Sprintf("-parallelism=%d", p5Parallelism)
 		for _, cmd := range []string{"apply", "destroy"} {
+			before, err := devenv.ReadJournal(journal)
+			if err != nil {
+				return err
+			}
 			d, out, err := b.terraform(ctx, tf, dir, cmd, "-auto-approve", "-input=false", "-no-color", parallelism)
+			if after, jerr := devenv.ReadJournal(journal); jerr == nil {
+				fmt.Fprintf(b.out, "%s: %d calls; %s\n", cmd, len(after)-len(before), jobReads(after[len(before):]))
+			}
 			n := bytes.Count(out, []byte(throttleCode))
 			if err != nil && n == 0 {
 				return err
@@ -269,6 +284,26 @@ func (b *bench) p5(ctx context.Context) error {
 		calls = len(entries)
 		fmt.Fprintf(b.out, "journal: %d calls (%s)\n", len(entries), breakdown(entries))
 		fmt.Fprintf(b.out, "throttled: %d (%s)\n", throttled, breakdown(throttledCalls))
+		refused := map[string]int{}
+		for _, e := range entries {
+			if e.ErrorCode != "" && e.ErrorCode != throttleCode {
+				refused[e.Action+" "+e.ErrorCode]++
+			}
+		}
+		if len(refused) > 0 {
+			fmt.Fprintf(b.out, "other errors: %v\n", refused)
+		}
+		deletes := map[string][]dtsmock.JournalEntry{}
+		for _, e := range entries {
+			if e.Action == "DeleteMigrateJob" {
+				deletes[e.JobID] = append(deletes[e.JobID], e)
+			}
+		}
+		for id, ds := range deletes {
+			if len(ds) > 1 {
+				fmt.Fprintf(b.out, "%s was deleted %d times: %+v\n", id, len(ds), ds)
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -463,6 +498,22 @@ func breakdown(entries []dtsmock.JournalEntry) string {
 		parts[i] = fmt.Sprintf("%s %d", a, counts[a])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// jobReads splits the DescribeMigrateJobs calls into finds by JobId and listing pages.
+func jobReads(entries []dtsmock.JournalEntry) string {
+	byID, pages := 0, 0
+	for _, e := range entries {
+		if e.Action != "DescribeMigrateJobs" {
+			continue
+		}
+		if e.JobID != "" {
+			byID++
+		} else {
+			pages++
+		}
+	}
+	return fmt.Sprintf("DescribeMigrateJobs %d by JobId, %d listing pages", byID, pages)
 }
 
 func median(ds []time.Duration) time.Duration {

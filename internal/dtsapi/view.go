@@ -27,6 +27,9 @@ const maxDirectFinds = 8
 // pages are fewer than the finds (the first page tells how many there are), and by JobId
 // otherwise. A find never gets an answer from a call that began before the last mutation of
 // its job through this client returned, nor, with maxAge 0, before the find itself.
+//
+// Waiters tell the view when they mean to poll (PollAt), so that the polls of many jobs meet
+// in one batch, and which jobs they wait for (Wait), so that one job alone can tell it is.
 type JobView struct {
 	c *Client
 	// window is the batch window's wait: the client's clock, or a gate in tests.
@@ -45,6 +48,15 @@ type JobView struct {
 	refreshMisses int64
 	// listing is closed when the full listing under way ends; nil when there is none.
 	listing chan struct{}
+	// polls are the instants, in order, at which waiters have said they will poll (PollAt).
+	polls []time.Time
+	// waits are the jobs waited for now or lately (Wait).
+	waits map[string]waitState
+}
+
+type waitState struct {
+	active int
+	ended  time.Time
 }
 
 type seenJob struct {
@@ -65,7 +77,7 @@ type findResult struct {
 }
 
 func newJobView(c *Client) *JobView {
-	return &JobView{c: c, window: c.clock.After, seen: map[string]seenJob{}, mutated: map[string]time.Time{}}
+	return &JobView{c: c, window: c.clock.After, seen: map[string]seenJob{}, mutated: map[string]time.Time{}, waits: map[string]waitState{}}
 }
 
 // Jobs returns the client's shared view of the jobs.
@@ -108,6 +120,82 @@ func (v *JobView) Find(ctx context.Context, jobID string, maxAge time.Duration) 
 		// The batch goes on for the other finds; this one's answer is dropped.
 		return nil, ctx.Err()
 	}
+}
+
+// PollAt returns when a waiter should poll that planned to poll at planned and may poll as
+// early as earliest: the latest instant within [earliest, planned] at which another waiter
+// already polls, so that their finds share a batch; else, while other waiters poll, the latest
+// instant of the grid of step grid within that range, where later waiters meet it; else
+// planned itself. The instant it returns is one later waiters may join. A poll is never later
+// than planned, and a waiter alone keeps its own schedule exactly.
+func (v *JobView) PollAt(earliest, planned time.Time, grid time.Duration) time.Time {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	now := v.c.clock.Now()
+	// Instants past by more than a batch window can be joined no more.
+	i := 0
+	for i < len(v.polls) && v.polls[i].Add(BatchWindow).Before(now) {
+		i++
+	}
+	v.polls = v.polls[i:]
+	at, found := slices.BinarySearchFunc(v.polls, planned, time.Time.Compare)
+	if found {
+		return planned
+	}
+	if at > 0 && !v.polls[at-1].Before(earliest) {
+		return v.polls[at-1]
+	}
+	if grid > 0 && len(v.polls) > 0 && v.polls[len(v.polls)-1].After(now) {
+		if g := planned.Truncate(grid); !g.Before(earliest) && g.After(now) {
+			planned = g
+			at, found = slices.BinarySearchFunc(v.polls, planned, time.Time.Compare)
+			if found {
+				return planned
+			}
+		}
+	}
+	v.polls = slices.Insert(v.polls, at, planned)
+	return planned
+}
+
+// Wait records that a waiter polls jobID through the view until the returned function is
+// called.
+func (v *JobView) Wait(jobID string) (done func()) {
+	v.mu.Lock()
+	w := v.waits[jobID]
+	w.active++
+	v.waits[jobID] = w
+	v.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			v.mu.Lock()
+			defer v.mu.Unlock()
+			w := v.waits[jobID]
+			w.active--
+			w.ended = v.c.clock.Now()
+			v.waits[jobID] = w
+		})
+	}
+}
+
+// OthersWaiting reports whether a job other than jobID is waited for now, or was within the
+// last period: jobs driven together (one apply of many) go from one wait to the next, and the
+// instant between two waits is not an instant alone.
+func (v *JobView) OthersWaiting(jobID string, within time.Duration) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	since := v.c.clock.Now().Add(-within)
+	others := false
+	for id, w := range v.waits {
+		switch {
+		case w.active == 0 && w.ended.Before(since):
+			delete(v.waits, id)
+		case id != jobID:
+			others = true
+		}
+	}
+	return others
 }
 
 // noteMutation records that a mutating call for jobID has returned: no answer from a call that
@@ -222,9 +310,10 @@ func (v *JobView) answerFromMemory(waiting map[string][]*find, answer func(strin
 
 // list reads the account's pages until every waiting job is found, or, with full, all of them.
 // With known false it reads
-// the first page, then goes on only while the pages left are fewer than the jobs left. A job a
-// listing did not show is left to findEach: a job deleted meanwhile shifts the pages, and a
-// find by JobId is the only proof of absence.
+// the first page, then goes on only while the pages left are fewer than the jobs left. A job
+// that a single answer holding the whole account does not show is not found; a job a listing
+// of several pages did not show is left to findEach: a job deleted between two pages shifts
+// the later ones, and only a find by JobId proves its absence then.
 func (v *JobView) list(ctx context.Context, waiting map[string][]*find, answer func(string, *MigrateJobInfo, error), known, full bool) {
 	req := &DescribeMigrateJobsRequest{Order: String("CreateTime"), OrderSeq: String("ASC")}
 	for offset := int64(0); full || len(waiting) > 0; offset += listPageSize {
@@ -242,6 +331,14 @@ func (v *JobView) list(ctx context.Context, waiting map[string][]*find, answer f
 					answer(*j.JobId, j, nil)
 				}
 			}
+		}
+		if offset == 0 && int64(len(jobs)) == total {
+			// One answer held the whole account: a job it does not show does not exist, as
+			// surely as a find by JobId would have said.
+			for id := range waiting {
+				answer(id, nil, &NotFoundError{JobID: id})
+			}
+			return
 		}
 		next := offset + listPageSize
 		if int64(len(jobs)) < listPageSize || next >= total {

@@ -344,3 +344,47 @@ func TestViewRefreshOneAfterAnotherListsOnce(t *testing.T) {
 		t.Errorf("the account's 5 pages were not all listed: %v", calls)
 	}
 }
+
+func TestViewPollAtAloneKeepsItsSchedule(t *testing.T) {
+	c, _, clock := newStubClient(t, SignatureMethodTC3, (&account{n: 1}).respond)
+	now := clock.Now()
+	planned := now.Add(730 * time.Millisecond)
+	if got := c.Jobs().PollAt(now.Add(200*time.Millisecond), planned, 500*time.Millisecond); !got.Equal(planned) {
+		t.Errorf("a waiter alone polls at +%s, want its own +730ms", got.Sub(now))
+	}
+}
+
+func TestViewOthersWaiting(t *testing.T) {
+	c, _, clock := newStubClient(t, SignatureMethodTC3, (&account{n: 1}).respond)
+	v := c.Jobs()
+	if v.OthersWaiting("dts-a", time.Second) {
+		t.Error("others wait in a view nobody waits through")
+	}
+	doneA := v.Wait("dts-a")
+	if v.OthersWaiting("dts-a", time.Second) {
+		t.Error("a job's own wait counts as another's")
+	}
+	if !v.OthersWaiting("dts-b", time.Second) {
+		t.Error("job b does not see job a waiting")
+	}
+	doneA()
+	doneA()
+	clock.Advance(500 * time.Millisecond)
+	if !v.OthersWaiting("dts-b", time.Second) {
+		t.Error("a wait that ended half a second ago does not count within a second")
+	}
+	clock.Advance(time.Second)
+	if v.OthersWaiting("dts-b", time.Second) {
+		t.Error("a wait that ended 1.5 s ago counts within a second")
+	}
+	// Told twice, the end counted once: a new wait of a is active again, and ends once.
+	doneA2 := v.Wait("dts-a")
+	if !v.OthersWaiting("dts-b", 0) {
+		t.Error("an active wait does not count")
+	}
+	doneA2()
+	clock.Advance(time.Millisecond)
+	if v.OthersWaiting("dts-b", 0) {
+		t.Error("an ended wait still counts as active")
+	}
+}

@@ -67,18 +67,23 @@ func flattenErrors(_ context.Context, infos []*dtsapi.ErrorInfo) (types.List, di
 	return list, diags
 }
 
-// flattenCheck renders a check result; nil (not read) gives null.
+// flattenCheck renders a check result; nil (not read) gives null. A check that passed has no
+// message: whether it was read or known from the job's status (passedCheck), it reads the same.
 func flattenCheck(c *dtsapi.MigrateCheckResult) (types.Object, diag.Diagnostics) {
 	if c == nil {
 		return types.ObjectNull(checkAttrTypes), nil
 	}
 	flag := dtsapi.Int64Value(c.CheckFlag)
+	message := dtsapi.StringValue(c.ErrorMessage)
+	if checkPassed(c) {
+		message = ""
+	}
 	return types.ObjectValue(checkAttrTypes, map[string]attr.Value{
 		"status":        types.StringValue(dtsapi.StringValue(c.Status)),
 		"passed":        types.BoolValue(checkPassed(c)),
 		"flag":          types.Int64Value(flag),
 		"progress":      types.Int64Value(percent(c.Progress)),
 		"error_code":    types.Int64Value(dtsapi.Int64Value(c.ErrorCode)),
-		"error_message": types.StringValue(dtsapi.StringValue(c.ErrorMessage)),
+		"error_message": types.StringValue(message),
 	})
 }

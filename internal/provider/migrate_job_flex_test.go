@@ -172,3 +172,26 @@ func TestFlattenMigrateJobKeepsSecretsAndSpelling(t *testing.T) {
 		t.Errorf("whole-instance job flattened with databases %v", prior.Databases)
 	}
 }
+
+// TestPassedCheckReadsAsTheAPIsPass: the check a job in check_pass is known to hold, without
+// reading it, is in state what reading the API's answer for a pass gives; a failed check keeps
+// its message.
+func TestPassedCheckReadsAsTheAPIsPass(t *testing.T) {
+	var read dtsapi.MigrateCheckResult
+	if err := json.Unmarshal([]byte(`{"Status":"finished","CheckFlag":1,"Progress":"100","ErrorCode":0,"ErrorMessage":"ok"}`), &read); err != nil {
+		t.Fatal(err)
+	}
+	fromAPI, diags := flattenCheck(&read)
+	known, kdiags := flattenCheck(passedCheck())
+	if diags.HasError() || kdiags.HasError() {
+		t.Fatalf("flattenCheck: %v %v", diags, kdiags)
+	}
+	if !fromAPI.Equal(known) {
+		t.Errorf("a pass read from the API gives %s, known from the status %s", fromAPI, known)
+	}
+	failed := dtsapi.MigrateCheckResult{Status: dtsapi.String("finished"), CheckFlag: dtsapi.Int64(0), ErrorMessage: dtsapi.String("table t1 does not exist")}
+	obj, _ := flattenCheck(&failed)
+	if msg, _ := obj.Attributes()["error_message"].(types.String); msg.ValueString() != "table t1 does not exist" {
+		t.Errorf("a failed check's message became %s", msg)
+	}
+}

@@ -254,12 +254,14 @@ func (l *lifecycle) remove(ctx context.Context, jobID string, protect bool) erro
 		if protect && movesData(dtsapi.Int64Value(job.Status)) {
 			return &protectedError{jobID: jobID, status: statusName(dtsapi.Int64Value(job.Status))}
 		}
-		job, err = l.wait.waitMigrateJobSettled(ctx, jobID, 0)
-		if dtsapi.IsNotFound(err) {
-			return nil
-		}
-		if err != nil {
-			return err
+		if attempt > 0 || !settled(job) {
+			job, err = l.wait.waitMigrateJobSettled(ctx, jobID, 0)
+			if dtsapi.IsNotFound(err) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
 		}
 		status := dtsapi.Int64Value(job.Status)
 		if protect && movesData(status) {
@@ -288,6 +290,12 @@ func (l *lifecycle) remove(ctx context.Context, jobID string, protect bool) erro
 		}
 		return l.wait.waitMigrateJobDeleted(ctx, jobID, l.wait.minPoll)
 	}
+}
+
+// settled reports whether the job, as just read, is in a status it does not leave by itself:
+// the read that waiting for it to settle would begin with.
+func settled(job *dtsapi.MigrateJobInfo) bool {
+	return slices.Contains(settledTarget, dtsapi.StatusName(dtsapi.Int64Value(job.Status)))
 }
 
 // protectedError is a Delete that deletion_protection refused.

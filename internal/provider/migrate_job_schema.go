@@ -205,7 +205,7 @@ func migrateJobSchema(ctx context.Context) schema.Schema {
 					"flag":          schema.Int64Attribute{Computed: true, MarkdownDescription: "The API's check flag: 1 passed, 0 failed, 3 not checked."},
 					"progress":      schema.Int64Attribute{Computed: true, MarkdownDescription: "Check progress in percent."},
 					"error_code":    schema.Int64Attribute{Computed: true, MarkdownDescription: "The check's error code; 0 when it passed."},
-					"error_message": schema.StringAttribute{Computed: true, MarkdownDescription: "What the check found wrong."},
+					"error_message": schema.StringAttribute{Computed: true, MarkdownDescription: "What the check found wrong; empty when it passed (the API's own words for a pass, such as `ok`, are not kept)."},
 				},
 			},
 			"detail": schema.SingleNestedAttribute{

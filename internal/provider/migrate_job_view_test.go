@@ -93,3 +93,59 @@ func TestAccMigrateJob_concurrentWaitsShareListings(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccMigrateJob_manyWaitsCostAListingATick: 20 jobs applied and destroyed together, with
+// the default ratio of poll intervals, wait through the shared view: their polls meet at shared
+// instants, a check that passed costs no read of its result, and the delete waits are answered
+// by listings too. Polling alone, each job would make about a dozen reads.
+func TestAccMigrateJob_manyWaitsCostAListingATick(t *testing.T) {
+	const n = 20
+	env := newAccEnv(t, dtsmock.WithMaxIdleJobs(200), dtsmock.WithPhase(time.Second))
+	mock := env.needMock(t)
+	factories := testFactories(Options{
+		PollMinInterval: 200 * time.Millisecond, PollMaxInterval: 2 * time.Second,
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond,
+	})
+	cfg := env.config(jobSpec{name: "tf-acc-tick-${count.index}", attrs: fmt.Sprintf("  count        = %d\n  migrate_type = \"full\"", n)}.hcl())
+	applied := 0
+	count := func(from int) (jobs, byID, checks int) {
+		for _, j := range mock.Journal()[from:] {
+			switch j.Action {
+			case dtsapi.ActionDescribeMigrateJobs:
+				jobs++
+				if j.JobID != "" {
+					byID++
+				}
+			case dtsapi.ActionDescribeMigrateCheckJob:
+				checks++
+			}
+		}
+		return jobs, byID, checks
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		CheckDestroy: func(s *terraform.State) error {
+			jobs, byID, _ := count(applied)
+			t.Logf("%d jobs destroyed: %d DescribeMigrateJobs calls, %d of them by JobId", n, jobs, byID)
+			// Alone, each job reads itself before the delete and at least once after it.
+			if jobs > n {
+				return fmt.Errorf("destroying %d jobs together made %d DescribeMigrateJobs calls, want at most %d", n, jobs, n)
+			}
+			return checkDestroyed(env)(s)
+		},
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			Check: func(*terraform.State) error {
+				jobs, byID, checks := count(0)
+				applied = len(mock.Journal())
+				t.Logf("%d jobs applied: %d DescribeMigrateJobs calls, %d of them by JobId; %d DescribeMigrateCheckJob", n, jobs, byID, checks)
+				// Alone, each job's three waits through one-second phases take about a dozen reads.
+				if jobs > 5*n || checks > n/2 {
+					return fmt.Errorf("%d jobs applied together made %d DescribeMigrateJobs and %d DescribeMigrateCheckJob calls, want at most %d and %d",
+						n, jobs, checks, 5*n, n/2)
+				}
+				return nil
+			},
+		}},
+	})
+}

@@ -104,19 +104,14 @@ func findMigrateJobByID(ctx context.Context, client *dtsapi.Client, jobID string
 // than the last change the provider made to the job, and a waiter's poll never takes one.
 const refreshMaxAge = time.Minute
 
-// alignGrid spaces the shared instants at which waiters poll.
-func (w *jobWaiter) alignGrid() time.Duration { return max(w.minPoll/2, time.Millisecond) }
-
-// align moves a poll to the latest instant of the shared grid that is not later than planned,
-// so that the polls of many waiters meet in one batch of the shared view and cost one listing.
-// A poll is never later than its own schedule; it can be up to one grid step earlier.
+// align moves a poll to an instant at which other waiters of the process poll too, so that
+// their finds meet in one batch of the shared view and cost one listing: the latest such
+// instant between half the planned wait and the whole of it, else one of a grid of the
+// shortest poll interval, or the planned instant itself, which later waiters can join. A poll is never later than its own schedule, and a waiter
+// alone keeps its schedule exactly.
 func (w *jobWaiter) align(wait time.Duration) time.Duration {
 	now := time.Now()
-	aligned := now.Add(wait).Truncate(w.alignGrid()).Sub(now)
-	if aligned <= 0 {
-		return wait
-	}
-	return aligned
+	return time.Until(w.client.Jobs().PollAt(now.Add(wait/4), now.Add(wait), w.minPoll))
 }
 
 // statusMigrateJob reads the job for the waits; its state is the status name.
@@ -184,19 +179,38 @@ func (w *jobWaiter) waitMigrateJobDeleted(ctx context.Context, jobID string, del
 		Refresh:        statusMigrateJob(w.client, jobID),
 		Align:          w.align,
 	}
+	defer w.client.Jobs().Wait(jobID)()
 	_, err := conf.WaitForState(ctx)
 	return err
 }
 
-// waitMigrateJobCheckFinished waits for the check that CreateMigrateCheckJob started. It
-// watches the job's status, which many waiters read together through the shared view, and
-// reads the check's result once the status says it has finished.
+// waitMigrateJobCheckFinished waits for the check that CreateMigrateCheckJob started. While no
+// other job of the process is waited for, nor was within the longest poll interval, it polls
+// the check's result, whose progress tells when the check is due to end. Otherwise it watches the job's status with them through the shared view:
+// a job in check_pass holds the result of a check that passed, which is known without reading
+// it (passedCheck); only a check that did not pass has its result, and messages, read.
 func (w *jobWaiter) waitMigrateJobCheckFinished(ctx context.Context, jobID string, delay time.Duration) (*dtsapi.MigrateCheckResult, error) {
-	if _, err := w.waitJob(ctx, jobID, checkingPending, checkedTarget, delay); err != nil {
+	if !w.client.Jobs().OthersWaiting(jobID, w.maxPoll) {
+		return w.waitCheck(ctx, jobID, checkFinishedPending, checkFinishedTarget, delay)
+	}
+	job, err := w.waitJob(ctx, jobID, checkingPending, checkedTarget, delay)
+	if err != nil {
 		return nil, err
+	}
+	if dtsapi.Int64Value(job.Status) == dtsapi.StatusCheckPass {
+		return passedCheck(), nil
 	}
 	// The status and the result are read apart: should the result still lag, wait it out.
 	return w.waitCheck(ctx, jobID, checkFinishedPending, checkFinishedTarget, 0)
+}
+
+// passedCheck is the result of a finished check that passed, as the job's status check_pass
+// says it is: nothing found wrong.
+func passedCheck() *dtsapi.MigrateCheckResult {
+	return &dtsapi.MigrateCheckResult{
+		Status: dtsapi.String(dtsapi.CheckStatusFinished), Progress: dtsapi.String("100"),
+		CheckFlag: dtsapi.Int64(dtsapi.CheckFlagPassed), ErrorCode: dtsapi.Int64(0), ErrorMessage: dtsapi.String(""),
+	}
 }
 
 // waitMigrateCheckIdle waits for a check that is starting or running to finish; a finished or
@@ -272,7 +286,9 @@ func (w *jobWaiter) waitJob(ctx context.Context, jobID string, pending, target [
 			tflog.Info(ctx, "DTS migrate job: "+describeJob(job), fields)
 		},
 	}
+	done := w.client.Jobs().Wait(jobID)
 	job, err := conf.WaitForState(ctx)
+	done()
 	if use := unexpectedState(err); use != nil && job != nil {
 		return job, fmt.Errorf("the job reached status %s, not %s: %s", use.State, strings.Join(target, " or "), jobErrorText(job))
 	}

@@ -7,6 +7,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -158,16 +160,26 @@ func (d *migrateJobsDataSource) Read(ctx context.Context, req datasource.ReadReq
 
 	cfg.TotalCount = types.Int64Value(total)
 	cfg.IDs = make([]types.String, 0, len(jobs))
-	cfg.Jobs = make([]migrateJobListingModel, 0, len(jobs))
+	listed := make([]migrateJobListingModel, 0, len(jobs))
 	for _, job := range jobs {
 		l := migrateJobListingModel{Source: flattenSourceInfo(job), Destination: flattenDestinationInfo(job)}
 		resp.Diagnostics.Append(flattenJob(ctx, job, &l.migrateJobModel)...)
 		cfg.IDs = append(cfg.IDs, l.ID)
-		cfg.Jobs = append(cfg.Jobs, l)
+		listed = append(listed, l)
 	}
+	// The listed jobs become values without the framework's reflection, which took seconds for
+	// thousands of jobs.
+	jobsType, diags := req.Config.Schema.TypeAtPath(ctx, path.Root("jobs"))
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	list, diags := modelValue(reflect.ValueOf(listed), jobsType)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg.Jobs, _ = list.(types.List)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
 
@@ -182,7 +194,7 @@ type migrateJobsDataSourceModel struct {
 	MaxResults types.Int64               `tfsdk:"max_results"`
 	IDs        []types.String            `tfsdk:"ids"`
 	TotalCount types.Int64               `tfsdk:"total_count"`
-	Jobs       []migrateJobListingModel  `tfsdk:"jobs"`
+	Jobs       types.List                `tfsdk:"jobs"`
 }
 
 // migrateJobListingModel is one listed job: what the resource says of it, without secrets,

@@ -45,7 +45,7 @@ type StateChangeConf[T any] struct {
 	// progress estimate says the state is about to change). It receives the interval the
 	// engine chose and returns the one to use; results below MinInterval are raised to it.
 	NextInterval func(last T, state string, chosen time.Duration) time.Duration
-	// Align, when set, moves each coming wake-up, as the engine chose it, to an instant it
+	// Align, when set, moves each coming wake-up (the Delay's too), as the engine chose it, to an instant it
 	// shares with other waits, never later than chosen: waiters that read one shared source
 	// then read it together.
 	Align func(wait time.Duration) time.Duration
@@ -87,7 +87,11 @@ func (c *StateChangeConf[T]) WaitForState(ctx context.Context) (T, error) {
 	}
 	interval := minInterval
 	if c.Delay > 0 {
-		timer := time.NewTimer(c.Delay)
+		delay := c.Delay
+		if c.Align != nil {
+			delay = c.Align(delay)
+		}
+		timer := time.NewTimer(delay)
 		select {
 		case <-waitCtx.Done():
 			timer.Stop()

@@ -214,3 +214,26 @@ func TestDelayPostponesFirstRefreshAndHonoursCancel(t *testing.T) {
 		t.Errorf("error %v after %d refreshes, want success after 1", err, calls.Load())
 	}
 }
+
+func TestAlignMovesTheDelayAndEveryPoll(t *testing.T) {
+	refresh, _ := sequence("creating", "creating", "created")
+	var asked []time.Duration
+	conf := &StateChangeConf[int]{
+		Pending:     []string{"creating"},
+		Target:      []string{"created"},
+		Refresh:     refresh,
+		Delay:       time.Hour,
+		MinInterval: time.Hour,
+		// Each wake-up, the first read's delay included, comes at once.
+		Align: func(wait time.Duration) time.Duration {
+			asked = append(asked, wait)
+			return time.Millisecond
+		},
+	}
+	if _, err := conf.WaitForState(t.Context()); err != nil {
+		t.Fatalf("WaitForState: %v", err)
+	}
+	if len(asked) != 3 || asked[0] != time.Hour {
+		t.Errorf("Align was asked %v, want the delay of an hour and then the two polls'", asked)
+	}
+}
