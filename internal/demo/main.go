@@ -78,51 +78,26 @@ func (d *demo) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.cli = "terraform"
-	if strings.HasPrefix(filepath.Base(tfBin), "tofu") {
-		d.cli = "tofu"
-	}
-	root, err := devenv.RepoRoot()
-	if err != nil {
-		return err
-	}
-	d.tmp, err = os.MkdirTemp("", "dts-demo-")
-	if err != nil {
-		return fmt.Errorf("creating a temporary folder: %w", err)
-	}
-	providerDir, work := filepath.Join(d.tmp, "provider"), filepath.Join(d.tmp, "work")
-	for _, dir := range []string{providerDir, work} {
-		if err := os.Mkdir(dir, 0o700); err != nil {
-			return fmt.Errorf("creating %s: %w", dir, err)
-		}
-	}
+	d.cli = devenv.CLIName(tfBin)
 
 	d.header("Building the provider and the emulator")
-	if _, err := devenv.BuildProvider(ctx, root, providerDir, "demo"); err != nil {
-		return err
-	}
-	emuBin, err := devenv.BuildEmulator(ctx, root, d.tmp)
+	ws, err := devenv.NewWorkspace(ctx, "dts-demo-", "demo")
+	d.tmp = ws.Dir
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(d.out, "Built into %s.\n", d.tmp)
 
 	d.header("Starting the DTS emulator")
-	if err := d.startEmulator(ctx, emuBin); err != nil {
+	if err := d.startEmulator(ctx, ws.Emulator); err != nil {
 		return err
 	}
 	fmt.Fprintf(d.out, "The emulator listens on %s (pid %d); each simulated phase lasts %s.\n", d.emu.Endpoint, d.emu.PID(), phase)
 
-	cliConfig := filepath.Join(d.tmp, "terraform.tfrc")
-	d.tf = devenv.Terraform{Binary: tfBin, CLIConfig: cliConfig, Endpoint: d.emu.Endpoint, Stdout: d.out, Stderr: os.Stderr,
+	work := ws.Work
+	d.tf = devenv.Terraform{Binary: tfBin, CLIConfig: ws.CLIConfig, Endpoint: d.emu.Endpoint, Stdout: d.out, Stderr: os.Stderr,
 		NoColor: !isTerminal(os.Stdout) || !isTerminal(os.Stderr)}
-	if err := devenv.WriteCLIConfig(cliConfig, providerDir); err != nil {
-		return err
-	}
-	if err := devenv.CopyConfig(filepath.Join(root, "examples", "demo"), work); err != nil {
-		return err
-	}
-	fmt.Fprintf(d.out, "Running examples/demo in %s with %s and the provider from %s (dev_overrides; no %s init).\n", work, tfBin, providerDir, d.cli)
+	fmt.Fprintf(d.out, "Running examples/demo in %s with %s and the provider from %s (dev_overrides; no %s init).\n", work, tfBin, ws.ProviderDir, d.cli)
 	if os.Getenv("TF_LOG") == "" {
 		fmt.Fprintln(d.out, "Tip: run with TF_LOG=info to see the waiters' progress lines.")
 	}

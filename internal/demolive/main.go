@@ -82,30 +82,11 @@ func (d *demo) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.cli = "terraform"
-	if strings.HasPrefix(filepath.Base(tfBin), "tofu") {
-		d.cli = "tofu"
-	}
-	root, err := devenv.RepoRoot()
-	if err != nil {
-		return err
-	}
-	if d.tmp, err = os.MkdirTemp("", "dts-demo-live-"); err != nil {
-		return fmt.Errorf("creating a temporary folder: %w", err)
-	}
-	providerDir := filepath.Join(d.tmp, "provider")
-	d.work = filepath.Join(d.tmp, "work")
-	for _, dir := range []string{providerDir, d.work} {
-		if err := os.Mkdir(dir, 0o700); err != nil {
-			return fmt.Errorf("creating %s: %w", dir, err)
-		}
-	}
+	d.cli = devenv.CLIName(tfBin)
 
 	d.header("Building the provider and the emulator; starting two MariaDB servers")
-	if _, err := devenv.BuildProvider(ctx, root, providerDir, "demo"); err != nil {
-		return err
-	}
-	emuBin, err := devenv.BuildEmulator(ctx, root, d.tmp)
+	ws, err := devenv.NewWorkspace(ctx, "dts-demo-live-", "demo-live")
+	d.tmp, d.work = ws.Dir, ws.Work
 	if err != nil {
 		return err
 	}
@@ -126,19 +107,12 @@ func (d *demo) run(ctx context.Context) error {
 	fmt.Fprintf(d.out, "Seeded in %s.\n", time.Since(seedStart).Round(10*time.Millisecond))
 
 	d.header("Starting the DTS emulator in live mode")
-	if err := d.startEmulator(ctx, emuBin); err != nil {
+	if err := d.startEmulator(ctx, ws.Emulator); err != nil {
 		return err
 	}
 	fmt.Fprintf(d.out, "The emulator listens on %s with -live -instance %s=%s.\n", d.emu.Endpoint, instanceID, d.dst.Addr())
-	cliConfig := filepath.Join(d.tmp, "terraform.tfrc")
-	d.tf = devenv.Terraform{Binary: tfBin, CLIConfig: cliConfig, Endpoint: d.emu.Endpoint, Stdout: d.out, Stderr: os.Stderr,
+	d.tf = devenv.Terraform{Binary: tfBin, CLIConfig: ws.CLIConfig, Endpoint: d.emu.Endpoint, Stdout: d.out, Stderr: os.Stderr,
 		NoColor: !isatty.IsTerminal(os.Stdout.Fd()) || !isatty.IsTerminal(os.Stderr.Fd())}
-	if err := devenv.WriteCLIConfig(cliConfig, providerDir); err != nil {
-		return err
-	}
-	if err := devenv.CopyConfig(filepath.Join(root, "examples", "demo-live"), d.work); err != nil {
-		return err
-	}
 	d.built = true
 
 	d.header(d.cli + " apply: check for real, copy the rows from one snapshot, sync until caught up")

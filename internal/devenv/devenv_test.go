@@ -299,3 +299,16 @@ func TestStartEmulatorFails(t *testing.T) {
 		t.Errorf("StartEmulator of false: %v, want an error about the listening line", err)
 	}
 }
+
+func TestCLIName(t *testing.T) {
+	for path, want := range map[string]string{
+		"/usr/bin/terraform":      "terraform",
+		"/work/bin/tofu-1.12.6":   "tofu",
+		"tofu":                    "tofu",
+		"/opt/tofu/bin/terraform": "terraform",
+	} {
+		if got := CLIName(path); got != want {
+			t.Errorf("CLIName(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
