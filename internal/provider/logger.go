@@ -1,5 +1,8 @@
 package provider
 
+// logger.go: tflog behind the client's Logger, so that every line of dtsapi goes through
+// Terraform's logging with the provider's secrets masked.
+
 import (
 	"context"
 

@@ -1,5 +1,7 @@
 package provider
 
+// registry.go: what the provider serves, its resources and data sources, in one place.
+
 import (
 	"fmt"
 
