@@ -9,10 +9,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
+	"github.com/opendts/terraform-provider-dts/internal/dtsapi"
 	"github.com/opendts/terraform-provider-dts/internal/dtsmock"
 )
 
@@ -32,6 +36,51 @@ const (
 var exampleVariables = map[string]string{
 	"source_password":      "src-example-secret",
 	"destination_password": "dst-example-secret",
+}
+
+// exampleSeededVariables are the variables whose values a seed in exampleSeeds gives: the IDs
+// of jobs it makes in the emulator.
+var exampleSeededVariables = []string{"job_id"}
+
+// exampleSeeds make what a data-source example reads (jobs in the emulator), give its seeded
+// variables their values and add the checks of what it should read to its step.
+var exampleSeeds = map[string]func(t *testing.T, mock *dtsmock.TestServer, step *resource.TestStep){
+	"data-sources/dts_migrate_check/data-source.tf": func(t *testing.T, mock *dtsmock.TestServer, step *resource.TestStep) {
+		id := seedExampleJob(t, mock, dtsmock.Job{JobName: "inventory-dry-run", Status: dtsapi.StatusCheckPass})
+		step.ConfigVariables["job_id"] = config.StringVariable(id)
+		step.ConfigStateChecks = []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("check_passed", knownvalue.Bool(true)),
+		}
+	},
+	"data-sources/dts_migrate_jobs/data-source.tf": func(t *testing.T, mock *dtsmock.TestServer, step *resource.TestStep) {
+		at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+		job := func(name, env string, status int, age time.Duration) string {
+			return seedExampleJob(t, mock, dtsmock.Job{JobName: name, Status: status, Tags: map[string]string{"env": env}, CreateTime: at.Add(-age)})
+		}
+		older := job("reports-staging", "staging", dtsapi.StatusSuccess, 2*time.Hour)
+		newer := job("reports-prod", "prod", dtsapi.StatusSuccess, time.Hour)
+		job("reports-dev", "dev", dtsapi.StatusSuccess, 0)
+		job("reports-staging-failed", "staging", dtsapi.StatusFailed, 0)
+		step.ConfigStateChecks = []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("staging_job_ids", knownvalue.ListExact([]knownvalue.Check{
+				knownvalue.StringExact(newer), knownvalue.StringExact(older),
+			})),
+		}
+	},
+}
+
+// seedExampleJob puts a MySQL job like the examples' into the emulator, with j's name, status,
+// tags and creation time.
+func seedExampleJob(t *testing.T, mock *dtsmock.TestServer, j dtsmock.Job) string {
+	t.Helper()
+	j.MigrateType, j.ConsistencyType = dtsapi.MigrateTypeFull, dtsapi.ConsistencyTypeNone
+	j.SrcDatabaseType, j.SrcAccessType, j.SrcIP, j.SrcPort, j.SrcUser = "mysql", "extranet", "10.0.0.5", 3306, "migrator"
+	j.DstDatabaseType, j.DstAccessType, j.DstInstanceID, j.DstRegion = "mysql", "cdb", "cdb-a1b2c3d4", "ap-guangzhou"
+	id, err := mock.SeedJob(j)
+	if err != nil {
+		t.Fatalf("seeding job %s: %v", j.JobName, err)
+	}
+	return id
 }
 
 var variableDecl = regexp.MustCompile(`(?m)^variable\s+"([^"]+)"`)
@@ -57,13 +106,17 @@ func TestAccExamples(t *testing.T) {
 			}
 			hcl := readExample(t, file)
 			env := newAccEnv(t)
+			step := resource.TestStep{Config: env.config(hcl), ConfigVariables: exampleVars(t, hcl)}
+			checkDestroy := checkDestroyed(env)
+			if seed, ok := exampleSeeds[file]; ok {
+				// The example reads the seeded jobs and manages none: they outlive its destroy.
+				seed(t, env.needMock(t), &step)
+				checkDestroy = nil
+			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.factories,
-				CheckDestroy:             checkDestroyed(env),
-				Steps: []resource.TestStep{{
-					Config:          env.config(hcl),
-					ConfigVariables: exampleVars(t, hcl),
-				}},
+				CheckDestroy:             checkDestroy,
+				Steps:                    []resource.TestStep{step},
 			})
 		})
 	}
@@ -142,11 +195,11 @@ func exampleVars(t *testing.T, hcl string) config.Variables {
 	t.Helper()
 	vars := config.Variables{}
 	for _, m := range variableDecl.FindAllStringSubmatch(hcl, -1) {
-		v, ok := exampleVariables[m[1]]
-		if !ok {
+		if v, ok := exampleVariables[m[1]]; ok {
+			vars[m[1]] = config.StringVariable(v)
+		} else if !slices.Contains(exampleSeededVariables, m[1]) {
 			t.Fatalf("the example declares variable %q, which TestAccExamples has no value for: add it to exampleVariables", m[1])
 		}
-		vars[m[1]] = config.StringVariable(v)
 	}
 	return vars
 }

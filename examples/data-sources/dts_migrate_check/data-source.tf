@@ -1,36 +1,11 @@
-variable "source_password" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
-# A job that is created and checked, but not started.
-resource "dts_migrate_job" "example" {
-  name         = "inventory-dry-run"
-  migrate_type = "full"
-  start        = false
-
-  source = {
-    database_type       = "mysql"
-    access_type         = "extranet"
-    ip                  = "10.0.0.5"
-    port                = 3306
-    user                = "migrator"
-    password_wo         = var.source_password
-    password_wo_version = 1
-  }
-
-  destination = {
-    database_type = "mysql"
-    access_type   = "cdb"
-    instance_id   = "cdb-a1b2c3d4"
-    region        = "ap-guangzhou"
-  }
+variable "job_id" {
+  type        = string
+  description = "The migration job whose check to read, such as dts-1a2b3c4d."
 }
 
 # The job's latest check, waiting for it to finish if it is still running.
 data "dts_migrate_check" "example" {
-  job_id = dts_migrate_job.example.id
+  job_id = var.job_id
   wait   = true
 
   timeouts {
