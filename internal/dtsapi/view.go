@@ -271,23 +271,25 @@ func (v *JobView) serve(ctx context.Context, batch []*find) {
 	// A refresh of many jobs comes one find after another: once its misses outnumber the pages,
 	// the whole account is listed, and memory answers the finds still to come.
 	full := refresh && known && misses >= pages && v.listing == nil && len(waiting) > 0
-	if full {
+	// Listing pays when it costs fewer calls than the finds would; until a first page has said
+	// how many jobs there are, that page is read, as it answers some finds itself.
+	partial := !full && (len(waiting) > 1 || refresh && misses > 1) && (!known || int64(len(waiting)) >= pages)
+	// The refresh finds that come while a refresh's listing is under way wait for it and take
+	// its answers, rather than each batch making calls of its own (a slow answer would
+	// otherwise multiply them).
+	owner := refresh && (full || partial) && v.listing == nil
+	if owner {
 		v.listing = make(chan struct{})
 	}
 	v.mu.Unlock()
-	switch {
-	case full:
-		v.list(ctx, waiting, answer, true, true)
+	if full || partial {
+		v.list(ctx, waiting, answer, known, full)
+	}
+	if owner {
 		v.mu.Lock()
 		close(v.listing)
 		v.listing = nil
 		v.mu.Unlock()
-	case len(waiting) > 1 || refresh && misses > 1:
-		// Listing pays when it costs fewer calls than the finds would; until a first page has
-		// said how many jobs there are, that page is read, as it answers some finds itself.
-		if !known || int64(len(waiting)) >= pages {
-			v.list(ctx, waiting, answer, known, false)
-		}
 	}
 	v.findEach(ctx, waiting, answer)
 }

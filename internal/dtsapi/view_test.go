@@ -22,6 +22,9 @@ type account struct {
 	fail  bool
 	// status is each job's status; jobs absent from it are 2.
 	status map[string]int
+	// called, when set, hears of each call as it arrives, and the answer waits for hold.
+	called chan string
+	hold   chan struct{}
 }
 
 func jobIDN(i int) string { return fmt.Sprintf("dts-%08d", i) }
@@ -38,6 +41,10 @@ func (a *account) respond(_ int, r *http.Request) (*http.Response, error) {
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, err
+	}
+	if a.called != nil {
+		a.called <- fmt.Sprintf("id:%s page:%d", req.JobId, req.Offset)
+		<-a.hold
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -342,6 +349,37 @@ func TestViewRefreshOneAfterAnotherListsOnce(t *testing.T) {
 	}
 	if pages < 5 {
 		t.Errorf("the account's 5 pages were not all listed: %v", calls)
+	}
+}
+
+// TestViewRefreshWaitsForTheListingUnderWay: refresh finds that come while a refresh's first
+// page is on its way take its answers instead of making calls of their own, however slow it is.
+func TestViewRefreshWaitsForTheListingUnderWay(t *testing.T) {
+	a := &account{n: 40, called: make(chan string, 10), hold: make(chan struct{})}
+	c, gate, queued := gatedView(t, a)
+	first := findAll(t.Context(), c, time.Minute, jobIDN(1), jobIDN(2))
+	queued(2)
+	gate <- time.Time{}
+	<-a.called // the first page, held
+	second := findAll(t.Context(), c, time.Minute, jobIDN(30), jobIDN(31))
+	queued(2)
+	gate <- time.Time{}
+	third := findAll(t.Context(), c, time.Minute, jobIDN(39))
+	queued(1)
+	gate <- time.Time{}
+	select {
+	case call := <-a.called:
+		t.Errorf("a batch made a call (%s) while the first page was on its way", call)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(a.hold)
+	for _, r := range append(append(first(), second()...), third()...) {
+		if r.err != nil || r.job == nil {
+			t.Errorf("find: %+v", r)
+		}
+	}
+	if got := a.Calls(); !slices.Equal(got, []string{"page:0"}) {
+		t.Errorf("calls %v, want the one page", got)
 	}
 }
 
