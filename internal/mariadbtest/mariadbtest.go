@@ -116,8 +116,14 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("making the server's directory: %w", err)
 	}
 	data := filepath.Join(dir, "data")
+	// A temporary directory of the server's own: servers installed at once in the shared /tmp
+	// trip over each other's temporary tables ("Unknown table 'mysql.tmp_user_sys'").
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return nil, errors.Join(fmt.Errorf("making the server's temporary directory: %w", err), os.RemoveAll(dir))
+	}
 	install := exec.CommandContext(ctx, installDB, "--no-defaults", "--auth-root-authentication-method=normal",
-		"--datadir="+data, "--skip-test-db", "--user="+currentUser())
+		"--datadir="+data, "--tmpdir="+tmp, "--skip-test-db", "--user="+currentUser())
 	if out, err := install.CombinedOutput(); err != nil {
 		return nil, errors.Join(fmt.Errorf("mariadb-install-db: %w: %s", err, lastLines(string(out), 5)), os.RemoveAll(dir))
 	}
@@ -161,7 +167,7 @@ func freePort() (int, error) {
 }
 
 func (s *Server) launch(ctx context.Context, mariadbd, data string, cfg Config) error {
-	args := []string{"--no-defaults", "--user=" + currentUser(), "--datadir=" + data,
+	args := []string{"--no-defaults", "--user=" + currentUser(), "--datadir=" + data, "--tmpdir=" + filepath.Join(s.Dir, "tmp"),
 		"--socket=" + filepath.Join(s.Dir, "mysqld.sock"), "--pid-file=" + filepath.Join(s.Dir, "mysqld.pid"),
 		"--port=" + strconv.Itoa(s.Port), "--bind-address=127.0.0.1", "--skip-name-resolve",
 		"--server-id=" + strconv.Itoa(cfg.ServerID), "--log-error=" + s.logPath,

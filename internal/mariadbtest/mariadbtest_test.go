@@ -1,9 +1,12 @@
 package mariadbtest
 
 import (
+	"context"
 	"database/sql"
 	"errors"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -41,5 +44,31 @@ func TestStartAndStop(t *testing.T) {
 	case <-a.Exited():
 	default:
 		t.Error("the server still runs after Stop")
+	}
+}
+
+// TestStartManyAtOnce: servers installed and started at the same time, as parallel tests do,
+// do not trip over each other's files.
+func TestStartManyAtOnce(t *testing.T) {
+	Need(t)
+	const n = 6
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+			defer cancel()
+			s, err := Start(ctx, Config{})
+			if err == nil {
+				err = s.Stop()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("server %d of %d started together: %v", i+1, n, err)
+		}
 	}
 }
