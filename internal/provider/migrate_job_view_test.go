@@ -127,9 +127,11 @@ func TestAccMigrateJob_manyWaitsCostAListingATick(t *testing.T) {
 		CheckDestroy: func(s *terraform.State) error {
 			jobs, byID, _ := count(applied)
 			t.Logf("%d jobs destroyed: %d DescribeMigrateJobs calls, %d of them by JobId", n, jobs, byID)
-			// Alone, each job reads itself before the delete and at least once after it.
-			if jobs > n {
-				return fmt.Errorf("destroying %d jobs together made %d DescribeMigrateJobs calls, want at most %d", n, jobs, n)
+			// Alone, each job reads itself before the delete and at least once after it: 2n
+			// reads at the least. Shared, about n/2; the bound leaves room for a loaded machine,
+			// whose slower answers split the polls into more ticks, and stays below 2n.
+			if limit := 3 * n / 2; jobs > limit {
+				return fmt.Errorf("destroying %d jobs together made %d DescribeMigrateJobs calls, want at most %d", n, jobs, limit)
 			}
 			return checkDestroyed(env)(s)
 		},
