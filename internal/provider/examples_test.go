@@ -83,6 +83,29 @@ func seedExampleJob(t *testing.T, mock *dtsmock.TestServer, j dtsmock.Job) strin
 	return id
 }
 
+// passwordsFile declares the password variables that the examples and guides read; the docs
+// show it once rather than in every example.
+const passwordsFile = "passwords.tf"
+
+// readConfig reads an example configuration, relative to examplesDir, with the declarations of
+// passwordsFile added when it reads those variables without declaring them, as a reader who
+// follows the docs has them.
+func readConfig(t *testing.T, rel string) string {
+	t.Helper()
+	hcl := readExample(t, rel)
+	passwords := readExample(t, passwordsFile)
+	declared := map[string]bool{}
+	for _, m := range variableDecl.FindAllStringSubmatch(hcl, -1) {
+		declared[m[1]] = true
+	}
+	for _, m := range variableDecl.FindAllStringSubmatch(passwords, -1) {
+		if !declared[m[1]] && regexp.MustCompile(`\bvar\.`+m[1]+`\b`).MatchString(hcl) {
+			return hcl + "\n" + passwords
+		}
+	}
+	return hcl
+}
+
 var variableDecl = regexp.MustCompile(`(?m)^variable\s+"([^"]+)"`)
 
 // TestAccExamples applies every configuration under examples/resources and
@@ -104,7 +127,7 @@ func TestAccExamples(t *testing.T) {
 				testExampleImport(t)
 				return
 			}
-			hcl := readExample(t, file)
+			hcl := readConfig(t, file)
 			env := newAccEnv(t)
 			step := resource.TestStep{Config: env.config(hcl), ConfigVariables: exampleVars(t, hcl)}
 			checkDestroy := checkDestroyed(env)
@@ -130,7 +153,7 @@ func testExampleImport(t *testing.T) {
 	if !strings.Contains(importBlock, fmt.Sprintf("%q", exampleImportID)) {
 		t.Fatalf("%s no longer names the placeholder job ID %q; update this test", exampleImportFile, exampleImportID)
 	}
-	hcl := readExample(t, "resources/dts_migrate_job/resource.tf")
+	hcl := readConfig(t, "resources/dts_migrate_job/resource.tf")
 	env := newAccEnv(t)
 	mock := env.needMock(t)
 	jobID, err := mock.SeedJob(dtsmock.Job{

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -25,6 +27,14 @@ const guidesDir = "guides"
 // guideJob is the job of the snippets that more than one step of a walk-through applies.
 const guideJob = "dts_migrate_job.orders"
 
+// guideSync is the live migration that the cutting-over, importing and protecting guides follow;
+// guideFullMigration, the resource page's first example, is the job of the recovering and
+// troubleshooting guides.
+const (
+	guideSync          = "guides/cutting-over/sync.tf"
+	guideFullMigration = "resources/dts_migrate_job/resource.tf"
+)
+
 // guideCase applies snippets of a guide the way the guide walks through them.
 type guideCase struct {
 	// files are the snippets the case applies, relative to examplesDir.
@@ -33,36 +43,32 @@ type guideCase struct {
 }
 
 // guideCases are the guides' walk-throughs. Every snippet under examples/guides must be
-// applied by at least one of them, so that no snippet in a guide goes untested. A .diff snippet
-// is a change a guide shows to the .tf snippet before it; the case applies the changed file
-// (guideDiff).
+// applied by at least one of them, so that no snippet in a guide goes untested; a guide may also
+// show an example from elsewhere under examples. A .diff snippet is a change a guide shows to
+// the configuration before it; the case applies the changed file (guideDiff).
 var guideCases = map[string]guideCase{
 	"cutting-over": {
-		files: []string{"guides/cutting-over/sync.tf", "guides/cutting-over/cut-over.diff"},
+		files: []string{guideSync, "guides/cutting-over/cut-over.diff"},
 		run:   testGuideCutOver,
 	},
 	"importing/by-id": {
-		files: []string{"guides/importing/by-id.tf", "guides/importing/job.tf"},
+		files: []string{"guides/importing/by-id.tf", guideSync},
 		run:   func(t *testing.T) { testGuideImport(t, "guides/importing/by-id.tf", false) },
 	},
 	"importing/by-identity": {
-		files: []string{"guides/importing/by-identity.tf", "guides/importing/job.tf"},
+		files: []string{"guides/importing/by-identity.tf", guideSync},
 		run:   func(t *testing.T) { testGuideImport(t, "guides/importing/by-identity.tf", true) },
 	},
-	"recovering/apply": {
-		files: []string{"guides/recovering/long-migration.tf"},
-		run:   func(t *testing.T) { testGuideApply(t, "guides/recovering/long-migration.tf") },
-	},
 	"recovering/timeout": {
-		files: []string{"guides/recovering/long-migration.tf"},
+		files: []string{guideFullMigration},
 		run:   testGuideTimeout,
 	},
 	"protecting": {
-		files: []string{"guides/protecting/protected.tf", "guides/protecting/let-go.diff"},
+		files: []string{guideSync, "guides/protecting/protect.diff", "guides/protecting/let-go.diff"},
 		run:   testGuideProtecting,
 	},
 	"troubleshooting/failing-check": {
-		files: []string{"guides/troubleshooting/failing-check.tf"},
+		files: []string{guideFullMigration, "guides/troubleshooting/failing-check.diff"},
 		run:   testGuideFailingCheck,
 	},
 }
@@ -75,8 +81,8 @@ func TestAccGuides(t *testing.T) {
 	covered := map[string]bool{}
 	for name, c := range guideCases {
 		for _, f := range c.files {
-			if !slices.Contains(files, f) {
-				t.Fatalf("guide case %s names %s, which is not under examples/%s", name, f, guidesDir)
+			if _, err := os.Stat(filepath.Join(examplesDir, filepath.FromSlash(f))); err != nil {
+				t.Fatalf("guide case %s names examples/%s: %v", name, f, err)
 			}
 			covered[f] = true
 		}
@@ -172,22 +178,11 @@ func onlyJob(t *testing.T, mock *dtsmock.TestServer) dtsmock.Job {
 	return jobs[0]
 }
 
-// testGuideApply applies one snippet and destroys it.
-func testGuideApply(t *testing.T, file string) {
-	hcl := readExample(t, file)
-	env := newAccEnv(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps:                    []resource.TestStep{{Config: env.config(hcl), ConfigVariables: exampleVars(t, hcl)}},
-	})
-}
-
 // testGuideCutOver: sync.tf waits for ready_complete; cut-over.diff, its one change, is an
 // in-place update that completes the job without stopping it. The plan after each apply is
 // empty, outputs included: the snippets' outputs do not change with the lag.
 func testGuideCutOver(t *testing.T) {
-	sync := readExample(t, "guides/cutting-over/sync.tf")
+	sync := readConfig(t, guideSync)
 	cutOver := guideDiff(t, sync, "guides/cutting-over/cut-over.diff")
 	env := newAccEnv(t)
 	resource.ParallelTest(t, resource.TestCase{
@@ -223,7 +218,7 @@ func testGuideCutOver(t *testing.T) {
 // the apply records the passwords' versions and sends nothing, so the migration goes on
 // untouched.
 func testGuideImport(t *testing.T, file string, byIdentity bool) {
-	hcl := readExample(t, file) + "\n" + readExample(t, "guides/importing/job.tf")
+	hcl := readExample(t, file) + "\n" + readConfig(t, guideSync)
 	if !strings.Contains(hcl, fmt.Sprintf("%q", exampleImportID)) {
 		t.Fatalf("%s no longer names the placeholder job ID %q; update this test", file, exampleImportID)
 	}
@@ -240,6 +235,8 @@ func testGuideImport(t *testing.T, file string, byIdentity bool) {
 		JobName:         "orders-to-cdb",
 		Status:          dtsapi.StatusReadyComplete,
 		MigrateType:     dtsapi.MigrateTypeFullAndIncremental,
+		MigrateObject:   dtsapi.MigrateObjectDatabases,
+		DatabaseInfo:    `[{"Database":"orders"}]`,
 		ConsistencyType: dtsapi.ConsistencyTypeNone,
 		SrcDatabaseType: "mysql",
 		SrcAccessType:   "extranet",
@@ -297,11 +294,10 @@ func testGuideImport(t *testing.T, file string, byIdentity bool) {
 // job, stops at the deletion guard without a single mutating call; once the migration has
 // finished on its own, the job moves nothing and a destroy deletes it.
 func testGuideTimeout(t *testing.T) {
-	const file = "guides/recovering/long-migration.tf"
-	hcl := readExample(t, file)
-	short := strings.Replace(hcl, `create = "6h"`, `create = "2s"`, 1)
+	hcl := readConfig(t, guideFullMigration)
+	short := strings.Replace(hcl, `create = "3h"`, `create = "2s"`, 1)
 	if short == hcl {
-		t.Fatalf(`%s no longer sets create = "6h"; update this test`, file)
+		t.Fatalf(`%s no longer sets create = "3h"; update this test`, guideFullMigration)
 	}
 	clock := &shiftClock{}
 	env := newAccEnv(t, dtsmock.WithClock(clock), dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, 100*time.Second))
@@ -346,11 +342,11 @@ func testGuideTimeout(t *testing.T) {
 	})
 }
 
-// testGuideProtecting: prevent_destroy refuses a destroy of protected.tf before the provider is
-// asked; let-go.diff is an in-place update that calls nothing; after it, the destroy stops and
+// testGuideProtecting: prevent_destroy, which protect.diff adds to sync.tf, refuses a destroy
+// before the provider is asked; let-go.diff is an in-place update that calls nothing; after it, the destroy stops and
 // deletes the syncing job.
 func testGuideProtecting(t *testing.T) {
-	protected := readExample(t, "guides/protecting/protected.tf")
+	protected := guideDiff(t, readConfig(t, guideSync), "guides/protecting/protect.diff")
 	letGo := guideDiff(t, protected, "guides/protecting/let-go.diff")
 	env := newAccEnv(t)
 	resource.ParallelTest(t, resource.TestCase{
@@ -384,10 +380,11 @@ func testGuideProtecting(t *testing.T) {
 	})
 }
 
-// testGuideFailingCheck: the emulator fails the check of failing-check.tf; apply fails with
-// the check's message and the destroy deletes the job it left.
+// testGuideFailingCheck: the emulator fails the check of the full migration once
+// failing-check.diff has moved its source out of reach; apply fails with the check's message
+// and the destroy deletes the job it left.
 func testGuideFailingCheck(t *testing.T) {
-	hcl := readExample(t, "guides/troubleshooting/failing-check.tf")
+	hcl := guideDiff(t, readConfig(t, guideFullMigration), "guides/troubleshooting/failing-check.diff")
 	env := newAccEnv(t)
 	env.needMock(t)
 	resource.ParallelTest(t, resource.TestCase{

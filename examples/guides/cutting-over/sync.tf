@@ -1,17 +1,5 @@
 # Stage 1 of a cut-over: a full copy, then incremental synchronisation. Apply returns once the
 # destination has caught up (ready_complete); the job keeps syncing until you cut over.
-variable "source_password" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
-variable "destination_password" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
 resource "dts_migrate_job" "orders" {
   name           = "orders-to-cdb"
   migrate_type   = "full_and_incremental"

@@ -1,6 +1,6 @@
 # Import by identity (Terraform 1.12 or later, OpenTofu 1.12 or later): the import block names
 # the job by its identity attributes instead of an ID string, beside the same configuration
-# (job.tf).
+# (sync.tf, of the cutting-over guide).
 import {
   to = dts_migrate_job.orders
   identity = {

@@ -1,17 +1,5 @@
 # A one-off full migration of two MySQL databases into a cloud database instance. Apply
 # returns once the data has been copied.
-variable "source_password" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
-variable "destination_password" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
 resource "dts_migrate_job" "example" {
   name           = "orders-to-cdb"
   migrate_type   = "full"

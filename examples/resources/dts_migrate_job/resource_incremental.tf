@@ -1,18 +1,6 @@
 # A full migration followed by incremental synchronisation. Apply waits until the destination
 # has caught up with the source; set complete = true on the day of the cut-over to finish the
 # migration.
-variable "source_password" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
-variable "destination_password" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
 resource "dts_migrate_job" "incremental" {
   name         = "shop-live-sync"
   migrate_type = "full_and_incremental"

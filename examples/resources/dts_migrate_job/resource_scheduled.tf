@@ -1,17 +1,5 @@
 # A whole-instance migration that starts at night. Apply checks and starts the job, then
 # returns at once: the job waits in ready_run until expect_time.
-variable "source_password" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
-variable "destination_password" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
 resource "dts_migrate_job" "scheduled" {
   name         = "crm-night-move"
   migrate_type = "full"
