@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -127,20 +128,18 @@ func TestAccExamples(t *testing.T) {
 				testExampleImport(t)
 				return
 			}
-			hcl := readConfig(t, file)
 			env := newAccEnv(t)
-			step := resource.TestStep{Config: env.config(hcl), ConfigVariables: exampleVars(t, hcl)}
-			checkDestroy := checkDestroyed(env)
-			if seed, ok := exampleSeeds[file]; ok {
-				// The example reads the seeded jobs and manages none: they outlive its destroy.
+			step := resource.TestStep{Config: readConfig(t, file), ConfigVariables: config.Variables{}}
+			seed, seeded := exampleSeeds[file]
+			if seeded {
 				seed(t, env.needMock(t), &step)
-				checkDestroy = nil
 			}
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories,
-				CheckDestroy:             checkDestroy,
-				Steps:                    []resource.TestStep{step},
-			})
+			c := exampleCase(t, env, step)
+			if seeded {
+				// The example reads the seeded jobs and manages none: they outlive its destroy.
+				c.CheckDestroy = nil
+			}
+			resource.ParallelTest(t, c)
 		})
 	}
 }
@@ -173,15 +172,28 @@ func testExampleImport(t *testing.T) {
 		t.Fatalf("seeding the job to import: %v", err)
 	}
 	hcl += "\n" + strings.ReplaceAll(importBlock, exampleImportID, jobID)
-	resource.ParallelTest(t, resource.TestCase{
+	resource.ParallelTest(t, exampleCase(t, env, resource.TestStep{
+		Config: hcl,
+		Check:  resource.TestCheckResourceAttr("dts_migrate_job.example", "id", jobID),
+	}))
+}
+
+// exampleCase is a test of example configurations against env: each step's Config holds an
+// example's HCL, which gets env's provider configuration, and the step gets a value for each
+// variable the example declares (beside any it has already). The destroy that ends the case
+// must leave no job behind.
+func exampleCase(t *testing.T, env *accEnv, steps ...resource.TestStep) resource.TestCase {
+	t.Helper()
+	for i := range steps {
+		vars := exampleVars(t, steps[i].Config)
+		maps.Copy(vars, steps[i].ConfigVariables)
+		steps[i].Config, steps[i].ConfigVariables = env.config(steps[i].Config), vars
+	}
+	return resource.TestCase{
 		ProtoV6ProviderFactories: env.factories,
 		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{{
-			Config:          env.config(hcl),
-			ConfigVariables: exampleVars(t, hcl),
-			Check:           resource.TestCheckResourceAttr("dts_migrate_job.example", "id", jobID),
-		}},
-	})
+		Steps:                    steps,
+	}
 }
 
 // exampleFiles lists the files under examplesDir/dir whose names end in one of exts, relative

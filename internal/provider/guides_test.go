@@ -111,6 +111,13 @@ func guideStatus(status string) statecheck.StateCheck {
 	return statecheck.ExpectKnownValue(guideJob, tfjsonpath.New("status"), knownvalue.StringExact(status))
 }
 
+// guideUpdateInPlace expects the plan to update guideJob in place.
+func guideUpdateInPlace() resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(guideJob, plancheck.ResourceActionUpdate),
+	}}
+}
+
 // guideMutations checks the successful mutating calls the emulator saw for guideJob, in order;
 // against the real service it checks nothing.
 func guideMutations(env *accEnv, want ...string) resource.TestCheckFunc {
@@ -185,32 +192,24 @@ func testGuideCutOver(t *testing.T) {
 	sync := readConfig(t, guideSync)
 	cutOver := guideDiff(t, sync, "guides/cutting-over/cut-over.diff")
 	env := newAccEnv(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{
-			{
-				Config:          env.config(sync),
-				ConfigVariables: exampleVars(t, sync),
-				ConfigStateChecks: []statecheck.StateCheck{
-					guideStatus("ready_complete"),
-					statecheck.ExpectKnownOutputValue("in_sync", knownvalue.Bool(true)),
-				},
-			},
-			{
-				Config:          env.config(cutOver),
-				ConfigVariables: exampleVars(t, cutOver),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(guideJob, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					guideStatus("success"),
-					statecheck.ExpectKnownOutputValue("in_sync", knownvalue.Bool(false)),
-				},
-				Check: guideMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob", "CompleteMigrateJob"),
+	resource.ParallelTest(t, exampleCase(t, env,
+		resource.TestStep{
+			Config: sync,
+			ConfigStateChecks: []statecheck.StateCheck{
+				guideStatus("ready_complete"),
+				statecheck.ExpectKnownOutputValue("in_sync", knownvalue.Bool(true)),
 			},
 		},
-	})
+		resource.TestStep{
+			Config:           cutOver,
+			ConfigPlanChecks: guideUpdateInPlace(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				guideStatus("success"),
+				statecheck.ExpectKnownOutputValue("in_sync", knownvalue.Bool(false)),
+			},
+			Check: guideMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob", "CompleteMigrateJob"),
+		},
+	))
 }
 
 // testGuideImport imports a syncing job made outside Terraform with the snippet's import
@@ -254,39 +253,32 @@ func testGuideImport(t *testing.T, file string, byIdentity bool) {
 	if err != nil {
 		t.Fatalf("seeding the job to import: %v", err)
 	}
-	cfg := env.config(strings.ReplaceAll(hcl, exampleImportID, jobID))
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		TerraformVersionChecks:   versionChecks,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{
-			{
-				Config:          cfg,
-				ConfigVariables: exampleVars(t, hcl),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(guideJob, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(guideJob, tfjsonpath.New("id"), knownvalue.StringExact(jobID)),
-					guideStatus("ready_complete"),
-				},
-				Check: guideMutations(env),
+	cfg := strings.ReplaceAll(hcl, exampleImportID, jobID)
+	c := exampleCase(t, env,
+		resource.TestStep{
+			Config:           cfg,
+			ConfigPlanChecks: guideUpdateInPlace(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(guideJob, tfjsonpath.New("id"), knownvalue.StringExact(jobID)),
+				guideStatus("ready_complete"),
 			},
-			{
-				// The job is cut over outside Terraform, so that the destroy that ends the test
-				// gets past the deletion guard the snippet rightly keeps on.
-				PreConfig: func() {
-					if err := mock.SetJobStatus(jobID, dtsapi.StatusSuccess); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:            cfg,
-				ConfigVariables:   exampleVars(t, hcl),
-				ConfigStateChecks: []statecheck.StateCheck{guideStatus("success")},
-				Check:             guideMutations(env),
-			},
+			Check: guideMutations(env),
 		},
-	})
+		resource.TestStep{
+			// The job is cut over outside Terraform, so that the destroy that ends the test
+			// gets past the deletion guard the snippet rightly keeps on.
+			PreConfig: func() {
+				if err := mock.SetJobStatus(jobID, dtsapi.StatusSuccess); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:            cfg,
+			ConfigStateChecks: []statecheck.StateCheck{guideStatus("success")},
+			Check:             guideMutations(env),
+		},
+	)
+	c.TerraformVersionChecks = versionChecks
+	resource.ParallelTest(t, c)
 }
 
 // testGuideTimeout walks through the recovering guide: a create that times out on a healthy
@@ -304,42 +296,35 @@ func testGuideTimeout(t *testing.T) {
 	mock := env.needMock(t)
 	var jobID string
 	journalAt := 0
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{
-			{
-				Config:          env.config(short),
-				ConfigVariables: exampleVars(t, short),
-				ExpectError:     regexpWords(`timed out .* waiting for status success.* The job is healthy and still running.* terraform untaint`),
-			},
-			{
-				PreConfig: func() {
-					jobID, journalAt = onlyJob(t, mock).JobID, len(mock.Journal())
-				},
-				Config:          env.config(hcl),
-				ConfigVariables: exampleVars(t, hcl),
-				ExpectError:     regexpWords(`DTS Migrate Job Is Protected.* is running.* terraform untaint.* deletion_protection = false`),
-			},
-			{
-				PreConfig: func() {
-					if got := actionsSince(mock, journalAt); len(got) != 0 {
-						t.Fatalf("the guarded apply called %v, want no mutating call", got)
-					}
-					if st, ok := mock.JobStatus(jobID); !ok || st != dtsapi.StatusRunning {
-						t.Fatalf("the guarded job is in status %d (exists %t), want still running", st, ok)
-					}
-					clock.shift(200 * time.Second)
-					if st, _ := mock.JobStatus(jobID); st != dtsapi.StatusSuccess {
-						t.Fatalf("the job is in status %d once its migration has had time to end, want success", st)
-					}
-				},
-				Config:          env.config(hcl),
-				ConfigVariables: exampleVars(t, hcl),
-				Destroy:         true,
-			},
+	resource.ParallelTest(t, exampleCase(t, env,
+		resource.TestStep{
+			Config:      short,
+			ExpectError: regexpWords(`timed out .* waiting for status success.* The job is healthy and still running.* terraform untaint`),
 		},
-	})
+		resource.TestStep{
+			PreConfig: func() {
+				jobID, journalAt = onlyJob(t, mock).JobID, len(mock.Journal())
+			},
+			Config:      hcl,
+			ExpectError: regexpWords(`DTS Migrate Job Is Protected.* is running.* terraform untaint.* deletion_protection = false`),
+		},
+		resource.TestStep{
+			PreConfig: func() {
+				if got := actionsSince(mock, journalAt); len(got) != 0 {
+					t.Fatalf("the guarded apply called %v, want no mutating call", got)
+				}
+				if st, ok := mock.JobStatus(jobID); !ok || st != dtsapi.StatusRunning {
+					t.Fatalf("the guarded job is in status %d (exists %t), want still running", st, ok)
+				}
+				clock.shift(200 * time.Second)
+				if st, _ := mock.JobStatus(jobID); st != dtsapi.StatusSuccess {
+					t.Fatalf("the job is in status %d once its migration has had time to end, want success", st)
+				}
+			},
+			Config:  hcl,
+			Destroy: true,
+		},
+	))
 }
 
 // testGuideProtecting: prevent_destroy, which protect.diff adds to sync.tf, refuses a destroy
@@ -349,35 +334,26 @@ func testGuideProtecting(t *testing.T) {
 	protected := guideDiff(t, readConfig(t, guideSync), "guides/protecting/protect.diff")
 	letGo := guideDiff(t, protected, "guides/protecting/let-go.diff")
 	env := newAccEnv(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{
-			{
-				Config:            env.config(protected),
-				ConfigVariables:   exampleVars(t, protected),
-				ConfigStateChecks: []statecheck.StateCheck{guideStatus("ready_complete")},
-			},
-			{
-				Config:          env.config(protected),
-				ConfigVariables: exampleVars(t, protected),
-				Destroy:         true,
-				ExpectError:     regexpWords(`prevent_destroy`),
-			},
-			{
-				Config:          env.config(letGo),
-				ConfigVariables: exampleVars(t, letGo),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(guideJob, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					guideStatus("ready_complete"),
-					statecheck.ExpectKnownValue(guideJob, tfjsonpath.New("deletion_protection"), knownvalue.Bool(false)),
-				},
-				Check: guideMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
-			},
+	resource.ParallelTest(t, exampleCase(t, env,
+		resource.TestStep{
+			Config:            protected,
+			ConfigStateChecks: []statecheck.StateCheck{guideStatus("ready_complete")},
 		},
-	})
+		resource.TestStep{
+			Config:      protected,
+			Destroy:     true,
+			ExpectError: regexpWords(`prevent_destroy`),
+		},
+		resource.TestStep{
+			Config:           letGo,
+			ConfigPlanChecks: guideUpdateInPlace(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				guideStatus("ready_complete"),
+				statecheck.ExpectKnownValue(guideJob, tfjsonpath.New("deletion_protection"), knownvalue.Bool(false)),
+			},
+			Check: guideMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
+		},
+	))
 }
 
 // testGuideFailingCheck: the emulator fails the check of the full migration once
@@ -387,13 +363,8 @@ func testGuideFailingCheck(t *testing.T) {
 	hcl := guideDiff(t, readConfig(t, guideFullMigration), "guides/troubleshooting/failing-check.diff")
 	env := newAccEnv(t)
 	env.needMock(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{{
-			Config:          env.config(hcl),
-			ConfigVariables: exampleVars(t, hcl),
-			ExpectError:     regexpWords(`the migration check did not pass: .* the job is tainted and will be replaced`),
-		}},
-	})
+	resource.ParallelTest(t, exampleCase(t, env, resource.TestStep{
+		Config:      hcl,
+		ExpectError: regexpWords(`the migration check did not pass: .* the job is tainted and will be replaced`),
+	}))
 }
