@@ -1,22 +1,28 @@
-output "full_migration" {
-  description = "The full migration: its job ID, status and progress."
-  value = {
-    id       = dts_migrate_job.full.id
-    status   = dts_migrate_job.full.status
-    check    = dts_migrate_job.full.check.status
-    progress = dts_migrate_job.full.detail.progress
-    steps    = "${dts_migrate_job.full.detail.step_now}/${dts_migrate_job.full.detail.step_all}"
+# Both migrations, read the same way; the incremental one's replication lag apart, since it
+# moves from second to second.
+locals {
+  migrations = {
+    full        = dts_migrate_job.full
+    incremental = dts_migrate_job.incremental
   }
 }
 
-output "incremental_migration" {
-  description = "The incremental migration: its job ID, status, progress and replication lag."
+output "migrations" {
+  description = "Each migration: its job ID, status, check status and progress."
   value = {
-    id                       = dts_migrate_job.incremental.id
-    status                   = dts_migrate_job.incremental.status
-    check                    = dts_migrate_job.incremental.check.status
-    progress                 = dts_migrate_job.incremental.detail.progress
-    steps                    = "${dts_migrate_job.incremental.detail.step_now}/${dts_migrate_job.incremental.detail.step_all}"
+    for name, job in local.migrations : name => {
+      id       = job.id
+      status   = job.status
+      check    = job.check.status
+      progress = job.detail.progress
+      steps    = "${job.detail.step_now}/${job.detail.step_all}"
+    }
+  }
+}
+
+output "replication_lag" {
+  description = "How far the incremental migration's destination is behind its source."
+  value = {
     seconds_behind_master    = dts_migrate_job.incremental.detail.seconds_behind_master
     master_slave_distance_mb = dts_migrate_job.incremental.detail.master_slave_distance_mb
   }
