@@ -73,14 +73,6 @@ func (r *ModifyMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request
 	return &c
 }
 
-// ModifyMigrateJobResponse is the output of ModifyMigrateJob.
-type ModifyMigrateJobResponse struct {
-	*tchttp.BaseResponse
-	Response *RequestIDOnly `json:"Response"`
-}
-
-func (r *ModifyMigrateJobResponse) requestID() string { return r.Response.requestID() }
-
 // RequestIDOnly is the output of the actions that answer nothing but a request ID.
 type RequestIDOnly struct {
 	RequestId *string `json:"RequestId,omitempty"`
@@ -93,33 +85,24 @@ func (r *RequestIDOnly) requestID() string {
 	return StringValue(r.RequestId)
 }
 
-// CreateMigrateCheckJobRequest is the input of CreateMigrateCheckJob.
-type CreateMigrateCheckJobRequest struct {
-	*tchttp.BaseRequest
-	JobId *string `json:"JobId,omitempty" name:"JobId"`
-}
-
-func (r *CreateMigrateCheckJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
-	c := *r
-	c.BaseRequest = b
-	return &c
-}
-
-// CreateMigrateCheckJobResponse is the output of CreateMigrateCheckJob.
-type CreateMigrateCheckJobResponse struct {
+// RequestIDResponse is the output of ModifyMigrateJob, CreateMigrateCheckJob, StartMigrateJob,
+// StopMigrateJob, CompleteMigrateJob and DeleteMigrateJob, which answer nothing but a request ID.
+type RequestIDResponse struct {
 	*tchttp.BaseResponse
 	Response *RequestIDOnly `json:"Response"`
 }
 
-func (r *CreateMigrateCheckJobResponse) requestID() string { return r.Response.requestID() }
+func (r *RequestIDResponse) requestID() string { return r.Response.requestID() }
 
-// DescribeMigrateCheckJobRequest is the input of DescribeMigrateCheckJob.
-type DescribeMigrateCheckJobRequest struct {
+// JobIDRequest is the input of the actions that take nothing but a job ID:
+// CreateMigrateCheckJob, DescribeMigrateCheckJob, StartMigrateJob, StopMigrateJob and
+// DeleteMigrateJob.
+type JobIDRequest struct {
 	*tchttp.BaseRequest
 	JobId *string `json:"JobId,omitempty" name:"JobId"`
 }
 
-func (r *DescribeMigrateCheckJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
+func (r *JobIDRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
 	c := *r
 	c.BaseRequest = b
 	return &c
@@ -141,46 +124,6 @@ func (r *DescribeMigrateCheckJobResponse) requestID() string {
 	return StringValue(r.Response.RequestId)
 }
 
-// StartMigrateJobRequest is the input of StartMigrateJob.
-type StartMigrateJobRequest struct {
-	*tchttp.BaseRequest
-	JobId *string `json:"JobId,omitempty" name:"JobId"`
-}
-
-func (r *StartMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
-	c := *r
-	c.BaseRequest = b
-	return &c
-}
-
-// StartMigrateJobResponse is the output of StartMigrateJob.
-type StartMigrateJobResponse struct {
-	*tchttp.BaseResponse
-	Response *RequestIDOnly `json:"Response"`
-}
-
-func (r *StartMigrateJobResponse) requestID() string { return r.Response.requestID() }
-
-// StopMigrateJobRequest is the input of StopMigrateJob.
-type StopMigrateJobRequest struct {
-	*tchttp.BaseRequest
-	JobId *string `json:"JobId,omitempty" name:"JobId"`
-}
-
-func (r *StopMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
-	c := *r
-	c.BaseRequest = b
-	return &c
-}
-
-// StopMigrateJobResponse is the output of StopMigrateJob.
-type StopMigrateJobResponse struct {
-	*tchttp.BaseResponse
-	Response *RequestIDOnly `json:"Response"`
-}
-
-func (r *StopMigrateJobResponse) requestID() string { return r.Response.requestID() }
-
 // CompleteMigrateJobRequest is the input of CompleteMigrateJob.
 type CompleteMigrateJobRequest struct {
 	*tchttp.BaseRequest
@@ -194,34 +137,6 @@ func (r *CompleteMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Reque
 	c.BaseRequest = b
 	return &c
 }
-
-// CompleteMigrateJobResponse is the output of CompleteMigrateJob.
-type CompleteMigrateJobResponse struct {
-	*tchttp.BaseResponse
-	Response *RequestIDOnly `json:"Response"`
-}
-
-func (r *CompleteMigrateJobResponse) requestID() string { return r.Response.requestID() }
-
-// DeleteMigrateJobRequest is the input of DeleteMigrateJob.
-type DeleteMigrateJobRequest struct {
-	*tchttp.BaseRequest
-	JobId *string `json:"JobId,omitempty" name:"JobId"`
-}
-
-func (r *DeleteMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
-	c := *r
-	c.BaseRequest = b
-	return &c
-}
-
-// DeleteMigrateJobResponse is the output of DeleteMigrateJob.
-type DeleteMigrateJobResponse struct {
-	*tchttp.BaseResponse
-	Response *RequestIDOnly `json:"Response"`
-}
-
-func (r *DeleteMigrateJobResponse) requestID() string { return r.Response.requestID() }
 
 // DescribeMigrateJobsRequest is the input of DescribeMigrateJobs.
 type DescribeMigrateJobsRequest struct {
@@ -292,28 +207,19 @@ func (c *Client) ModifyMigrateJob(ctx context.Context, req *ModifyMigrateJobRequ
 	if req == nil {
 		return errNilRequest
 	}
-	defer c.view.noteMutation(StringValue(req.JobId))
-	_, err := invoke(ctx, c, ActionModifyMigrateJob, req, func() *ModifyMigrateJobResponse {
-		return &ModifyMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
-	return err
+	return c.mutateJob(ctx, ActionModifyMigrateJob, StringValue(req.JobId), req)
 }
 
 // CreateMigrateCheckJob starts the pre-migration check of a job. It is retried only when
 // throttled.
 func (c *Client) CreateMigrateCheckJob(ctx context.Context, jobID string) error {
-	req := &CreateMigrateCheckJobRequest{JobId: String(jobID)}
-	defer c.view.noteMutation(jobID)
-	_, err := invoke(ctx, c, ActionCreateMigrateCheckJob, req, func() *CreateMigrateCheckJobResponse {
-		return &CreateMigrateCheckJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
-	return err
+	return c.mutateJob(ctx, ActionCreateMigrateCheckJob, jobID, &JobIDRequest{JobId: String(jobID)})
 }
 
 // DescribeMigrateCheckJob returns the state of a job's check. An unknown job gives an
 // *APIError for which IsNotFound is true.
 func (c *Client) DescribeMigrateCheckJob(ctx context.Context, jobID string) (*MigrateCheckResult, error) {
-	req := &DescribeMigrateCheckJobRequest{JobId: String(jobID)}
+	req := &JobIDRequest{JobId: String(jobID)}
 	resp, err := invoke(ctx, c, ActionDescribeMigrateCheckJob, req, func() *DescribeMigrateCheckJobResponse {
 		return &DescribeMigrateCheckJobResponse{BaseResponse: &tchttp.BaseResponse{}}
 	})
@@ -330,22 +236,12 @@ func (c *Client) DescribeMigrateCheckJob(ctx context.Context, jobID string) (*Mi
 
 // StartMigrateJob starts a job whose check passed. It is retried only when throttled.
 func (c *Client) StartMigrateJob(ctx context.Context, jobID string) error {
-	req := &StartMigrateJobRequest{JobId: String(jobID)}
-	defer c.view.noteMutation(jobID)
-	_, err := invoke(ctx, c, ActionStartMigrateJob, req, func() *StartMigrateJobResponse {
-		return &StartMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
-	return err
+	return c.mutateJob(ctx, ActionStartMigrateJob, jobID, &JobIDRequest{JobId: String(jobID)})
 }
 
 // StopMigrateJob stops a running job, which then fails. It is retried only when throttled.
 func (c *Client) StopMigrateJob(ctx context.Context, jobID string) error {
-	req := &StopMigrateJobRequest{JobId: String(jobID)}
-	defer c.view.noteMutation(jobID)
-	_, err := invoke(ctx, c, ActionStopMigrateJob, req, func() *StopMigrateJobResponse {
-		return &StopMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
-	return err
+	return c.mutateJob(ctx, ActionStopMigrateJob, jobID, &JobIDRequest{JobId: String(jobID)})
 }
 
 // CompleteMigrateJob completes an incremental job that is ready to complete. completeMode ""
@@ -355,19 +251,21 @@ func (c *Client) CompleteMigrateJob(ctx context.Context, jobID, completeMode str
 	if completeMode != "" {
 		req.CompleteMode = String(completeMode)
 	}
-	defer c.view.noteMutation(jobID)
-	_, err := invoke(ctx, c, ActionCompleteMigrateJob, req, func() *CompleteMigrateJobResponse {
-		return &CompleteMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
-	return err
+	return c.mutateJob(ctx, ActionCompleteMigrateJob, jobID, req)
 }
 
 // DeleteMigrateJob deletes a job. It is retried only when throttled.
 func (c *Client) DeleteMigrateJob(ctx context.Context, jobID string) error {
-	req := &DeleteMigrateJobRequest{JobId: String(jobID)}
+	return c.mutateJob(ctx, ActionDeleteMigrateJob, jobID, &JobIDRequest{JobId: String(jobID)})
+}
+
+// mutateJob runs an action that changes job jobID and answers nothing but a request ID. The
+// view hears of the change once the call has returned, whatever its outcome: a call that failed
+// may still have changed the job, so no answer read before it may serve a find of that job.
+func (c *Client) mutateJob(ctx context.Context, action, jobID string, req wireRequest) error {
 	defer c.view.noteMutation(jobID)
-	_, err := invoke(ctx, c, ActionDeleteMigrateJob, req, func() *DeleteMigrateJobResponse {
-		return &DeleteMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
+	_, err := invoke(ctx, c, action, req, func() *RequestIDResponse {
+		return &RequestIDResponse{BaseResponse: &tchttp.BaseResponse{}}
 	})
 	return err
 }
