@@ -37,20 +37,10 @@ func (r *CreateMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request
 	return &c
 }
 
-// CreateMigrateJobResponse is the output of CreateMigrateJob.
-type CreateMigrateJobResponse struct {
-	*tchttp.BaseResponse
-	Response *struct {
-		JobId     *string `json:"JobId,omitempty"`
-		RequestId *string `json:"RequestId,omitempty"`
-	} `json:"Response"`
-}
-
-func (r *CreateMigrateJobResponse) requestID() string {
-	if r.Response == nil {
-		return ""
-	}
-	return StringValue(r.Response.RequestId)
+// createMigrateJobOutput is the Response object of CreateMigrateJob.
+type createMigrateJobOutput struct {
+	JobId *string `json:"JobId,omitempty"`
+	RequestIDOnly
 }
 
 // ModifyMigrateJobRequest is the input of ModifyMigrateJob. Each top-level field given replaces
@@ -73,26 +63,40 @@ func (r *ModifyMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request
 	return &c
 }
 
-// RequestIDOnly is the output of the actions that answer nothing but a request ID.
+// RequestIDOnly is the Response object of ModifyMigrateJob, CreateMigrateCheckJob,
+// StartMigrateJob, StopMigrateJob, CompleteMigrateJob and DeleteMigrateJob, which answer nothing
+// but a request ID. The other outputs embed it for their RequestId.
 type RequestIDOnly struct {
 	RequestId *string `json:"RequestId,omitempty"`
 }
 
-func (r *RequestIDOnly) requestID() string {
-	if r == nil {
+func (r *RequestIDOnly) requestID() string { return StringValue(r.RequestId) }
+
+// output is a pointer to an action's Response object T, which tells its request ID.
+type output[T any] interface {
+	*T
+	requestID() string
+}
+
+// answer is the envelope of every action's output: the SDK's base parses the errors, and
+// Response is the action's Response object, nil when the answer lacks it. P is *T, spelt out so
+// that the envelope can read the request ID that T embeds.
+type answer[T any, P output[T]] struct {
+	*tchttp.BaseResponse
+	Response P `json:"Response"`
+}
+
+// newAnswer returns an empty envelope for the SDK to parse an answer into.
+func newAnswer[T any, P output[T]]() *answer[T, P] {
+	return &answer[T, P]{BaseResponse: &tchttp.BaseResponse{}}
+}
+
+func (r *answer[T, P]) requestID() string {
+	if r.Response == nil {
 		return ""
 	}
-	return StringValue(r.RequestId)
+	return r.Response.requestID()
 }
-
-// RequestIDResponse is the output of ModifyMigrateJob, CreateMigrateCheckJob, StartMigrateJob,
-// StopMigrateJob, CompleteMigrateJob and DeleteMigrateJob, which answer nothing but a request ID.
-type RequestIDResponse struct {
-	*tchttp.BaseResponse
-	Response *RequestIDOnly `json:"Response"`
-}
-
-func (r *RequestIDResponse) requestID() string { return r.Response.requestID() }
 
 // JobIDRequest is the input of the actions that take nothing but a job ID:
 // CreateMigrateCheckJob, DescribeMigrateCheckJob, StartMigrateJob, StopMigrateJob and
@@ -108,20 +112,10 @@ func (r *JobIDRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
 	return &c
 }
 
-// DescribeMigrateCheckJobResponse is the output of DescribeMigrateCheckJob.
-type DescribeMigrateCheckJobResponse struct {
-	*tchttp.BaseResponse
-	Response *struct {
-		MigrateCheckResult
-		RequestId *string `json:"RequestId,omitempty"`
-	} `json:"Response"`
-}
-
-func (r *DescribeMigrateCheckJobResponse) requestID() string {
-	if r.Response == nil {
-		return ""
-	}
-	return StringValue(r.Response.RequestId)
+// describeMigrateCheckJobOutput is the Response object of DescribeMigrateCheckJob.
+type describeMigrateCheckJobOutput struct {
+	MigrateCheckResult
+	RequestIDOnly
 }
 
 // CompleteMigrateJobRequest is the input of CompleteMigrateJob.
@@ -160,21 +154,11 @@ func (r *DescribeMigrateJobsRequest) withBase(b *tchttp.BaseRequest) tchttp.Requ
 	return &c
 }
 
-// DescribeMigrateJobsResponse is the output of DescribeMigrateJobs.
-type DescribeMigrateJobsResponse struct {
-	*tchttp.BaseResponse
-	Response *struct {
-		TotalCount *int64            `json:"TotalCount,omitempty"`
-		JobList    []*MigrateJobInfo `json:"JobList,omitempty"`
-		RequestId  *string           `json:"RequestId,omitempty"`
-	} `json:"Response"`
-}
-
-func (r *DescribeMigrateJobsResponse) requestID() string {
-	if r.Response == nil {
-		return ""
-	}
-	return StringValue(r.Response.RequestId)
+// describeMigrateJobsOutput is the Response object of DescribeMigrateJobs.
+type describeMigrateJobsOutput struct {
+	TotalCount *int64            `json:"TotalCount,omitempty"`
+	JobList    []*MigrateJobInfo `json:"JobList,omitempty"`
+	RequestIDOnly
 }
 
 // errNilRequest guards the methods that take a request struct.
@@ -189,9 +173,7 @@ func (c *Client) CreateMigrateJob(ctx context.Context, req *CreateMigrateJobRequ
 	if req == nil {
 		return "", errNilRequest
 	}
-	resp, err := invoke(ctx, c, ActionCreateMigrateJob, req, func() *CreateMigrateJobResponse {
-		return &CreateMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
+	resp, err := invoke(ctx, c, ActionCreateMigrateJob, req, newAnswer[createMigrateJobOutput])
 	if err != nil {
 		return "", err
 	}
@@ -220,17 +202,11 @@ func (c *Client) CreateMigrateCheckJob(ctx context.Context, jobID string) error 
 // *APIError for which IsNotFound is true.
 func (c *Client) DescribeMigrateCheckJob(ctx context.Context, jobID string) (*MigrateCheckResult, error) {
 	req := &JobIDRequest{JobId: String(jobID)}
-	resp, err := invoke(ctx, c, ActionDescribeMigrateCheckJob, req, func() *DescribeMigrateCheckJobResponse {
-		return &DescribeMigrateCheckJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
+	out, err := fetch[describeMigrateCheckJobOutput](ctx, c, ActionDescribeMigrateCheckJob, req)
 	if err != nil {
 		return nil, err
 	}
-	if resp.Response == nil {
-		return nil, &TransportError{Action: ActionDescribeMigrateCheckJob, Code: clientErrorParseJSON,
-			Message: errEmptyResponse.Error(), Err: errEmptyResponse}
-	}
-	result := resp.Response.MigrateCheckResult
+	result := out.MigrateCheckResult
 	return &result, nil
 }
 
@@ -264,10 +240,21 @@ func (c *Client) DeleteMigrateJob(ctx context.Context, jobID string) error {
 // may still have changed the job, so no answer read before it may serve a find of that job.
 func (c *Client) mutateJob(ctx context.Context, action, jobID string, req wireRequest) error {
 	defer c.view.noteMutation(jobID)
-	_, err := invoke(ctx, c, action, req, func() *RequestIDResponse {
-		return &RequestIDResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
+	_, err := invoke(ctx, c, action, req, newAnswer[RequestIDOnly])
 	return err
+}
+
+// fetch runs an action and returns its Response object, which a working API always sends.
+func fetch[T any, P output[T]](ctx context.Context, c *Client, action string, req wireRequest) (P, error) {
+	resp, err := invoke(ctx, c, action, req, newAnswer[T, P])
+	if err != nil {
+		return nil, err
+	}
+	if resp.Response == nil {
+		return nil, &TransportError{Action: action, Code: clientErrorParseJSON,
+			Message: errEmptyResponse.Error(), Err: errEmptyResponse}
+	}
+	return resp.Response, nil
 }
 
 // DescribeMigrateJobs returns one page of jobs and the total that match. A nil req lists with
@@ -277,20 +264,14 @@ func (c *Client) DescribeMigrateJobs(ctx context.Context, req *DescribeMigrateJo
 		req = &DescribeMigrateJobsRequest{}
 	}
 	began := c.clock.Now()
-	resp, err := invoke(ctx, c, ActionDescribeMigrateJobs, req, func() *DescribeMigrateJobsResponse {
-		return &DescribeMigrateJobsResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
+	out, err := fetch[describeMigrateJobsOutput](ctx, c, ActionDescribeMigrateJobs, req)
 	if err != nil {
 		return 0, nil, err
 	}
-	if resp.Response == nil {
-		return 0, nil, &TransportError{Action: ActionDescribeMigrateJobs, Code: clientErrorParseJSON,
-			Message: errEmptyResponse.Error(), Err: errEmptyResponse}
-	}
-	total = Int64Value(resp.Response.TotalCount)
+	total = Int64Value(out.TotalCount)
 	unfiltered := StringValue(req.JobId) == "" && StringValue(req.JobName) == "" && len(req.TagFilters) == 0
-	c.view.remember(resp.Response.JobList, total, unfiltered, began)
-	return total, resp.Response.JobList, nil
+	c.view.remember(out.JobList, total, unfiltered, began)
+	return total, out.JobList, nil
 }
 
 // ListMigrateJobs reads every matching job, 100 per call, starting at req.Offset; req.Limit is
