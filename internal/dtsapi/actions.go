@@ -37,20 +37,10 @@ func (r *CreateMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request
 	return &c
 }
 
-// CreateMigrateJobResponse is the output of CreateMigrateJob.
-type CreateMigrateJobResponse struct {
-	*tchttp.BaseResponse
-	Response *struct {
-		JobId     *string `json:"JobId,omitempty"`
-		RequestId *string `json:"RequestId,omitempty"`
-	} `json:"Response"`
-}
-
-func (r *CreateMigrateJobResponse) requestID() string {
-	if r.Response == nil {
-		return ""
-	}
-	return StringValue(r.Response.RequestId)
+// createMigrateJobOutput is the Response object of CreateMigrateJob.
+type createMigrateJobOutput struct {
+	JobId *string `json:"JobId,omitempty"`
+	RequestIDOnly
 }
 
 // ModifyMigrateJobRequest is the input of ModifyMigrateJob. Each top-level field given replaces
@@ -73,113 +63,60 @@ func (r *ModifyMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request
 	return &c
 }
 
-// ModifyMigrateJobResponse is the output of ModifyMigrateJob.
-type ModifyMigrateJobResponse struct {
-	*tchttp.BaseResponse
-	Response *RequestIDOnly `json:"Response"`
-}
-
-func (r *ModifyMigrateJobResponse) requestID() string { return r.Response.requestID() }
-
-// RequestIDOnly is the output of the actions that answer nothing but a request ID.
+// RequestIDOnly is the Response object of ModifyMigrateJob, CreateMigrateCheckJob,
+// StartMigrateJob, StopMigrateJob, CompleteMigrateJob and DeleteMigrateJob, which answer nothing
+// but a request ID. The other outputs embed it for their RequestId.
 type RequestIDOnly struct {
 	RequestId *string `json:"RequestId,omitempty"`
 }
 
-func (r *RequestIDOnly) requestID() string {
-	if r == nil {
-		return ""
-	}
-	return StringValue(r.RequestId)
+func (r *RequestIDOnly) requestID() string { return StringValue(r.RequestId) }
+
+// output is a pointer to an action's Response object T, which tells its request ID.
+type output[T any] interface {
+	*T
+	requestID() string
 }
 
-// CreateMigrateCheckJobRequest is the input of CreateMigrateCheckJob.
-type CreateMigrateCheckJobRequest struct {
-	*tchttp.BaseRequest
-	JobId *string `json:"JobId,omitempty" name:"JobId"`
-}
-
-func (r *CreateMigrateCheckJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
-	c := *r
-	c.BaseRequest = b
-	return &c
-}
-
-// CreateMigrateCheckJobResponse is the output of CreateMigrateCheckJob.
-type CreateMigrateCheckJobResponse struct {
+// answer is the envelope of every action's output: the SDK's base parses the errors, and
+// Response is the action's Response object, nil when the answer lacks it. P is *T, spelt out so
+// that the envelope can read the request ID that T embeds.
+type answer[T any, P output[T]] struct {
 	*tchttp.BaseResponse
-	Response *RequestIDOnly `json:"Response"`
+	Response P `json:"Response"`
 }
 
-func (r *CreateMigrateCheckJobResponse) requestID() string { return r.Response.requestID() }
-
-// DescribeMigrateCheckJobRequest is the input of DescribeMigrateCheckJob.
-type DescribeMigrateCheckJobRequest struct {
-	*tchttp.BaseRequest
-	JobId *string `json:"JobId,omitempty" name:"JobId"`
+// newAnswer returns an empty envelope for the SDK to parse an answer into.
+func newAnswer[T any, P output[T]]() *answer[T, P] {
+	return &answer[T, P]{BaseResponse: &tchttp.BaseResponse{}}
 }
 
-func (r *DescribeMigrateCheckJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
-	c := *r
-	c.BaseRequest = b
-	return &c
-}
-
-// DescribeMigrateCheckJobResponse is the output of DescribeMigrateCheckJob.
-type DescribeMigrateCheckJobResponse struct {
-	*tchttp.BaseResponse
-	Response *struct {
-		MigrateCheckResult
-		RequestId *string `json:"RequestId,omitempty"`
-	} `json:"Response"`
-}
-
-func (r *DescribeMigrateCheckJobResponse) requestID() string {
+func (r *answer[T, P]) requestID() string {
 	if r.Response == nil {
 		return ""
 	}
-	return StringValue(r.Response.RequestId)
+	return r.Response.requestID()
 }
 
-// StartMigrateJobRequest is the input of StartMigrateJob.
-type StartMigrateJobRequest struct {
+// JobIDRequest is the input of the actions that take nothing but a job ID:
+// CreateMigrateCheckJob, DescribeMigrateCheckJob, StartMigrateJob, StopMigrateJob and
+// DeleteMigrateJob.
+type JobIDRequest struct {
 	*tchttp.BaseRequest
 	JobId *string `json:"JobId,omitempty" name:"JobId"`
 }
 
-func (r *StartMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
+func (r *JobIDRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
 	c := *r
 	c.BaseRequest = b
 	return &c
 }
 
-// StartMigrateJobResponse is the output of StartMigrateJob.
-type StartMigrateJobResponse struct {
-	*tchttp.BaseResponse
-	Response *RequestIDOnly `json:"Response"`
+// describeMigrateCheckJobOutput is the Response object of DescribeMigrateCheckJob.
+type describeMigrateCheckJobOutput struct {
+	MigrateCheckResult
+	RequestIDOnly
 }
-
-func (r *StartMigrateJobResponse) requestID() string { return r.Response.requestID() }
-
-// StopMigrateJobRequest is the input of StopMigrateJob.
-type StopMigrateJobRequest struct {
-	*tchttp.BaseRequest
-	JobId *string `json:"JobId,omitempty" name:"JobId"`
-}
-
-func (r *StopMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
-	c := *r
-	c.BaseRequest = b
-	return &c
-}
-
-// StopMigrateJobResponse is the output of StopMigrateJob.
-type StopMigrateJobResponse struct {
-	*tchttp.BaseResponse
-	Response *RequestIDOnly `json:"Response"`
-}
-
-func (r *StopMigrateJobResponse) requestID() string { return r.Response.requestID() }
 
 // CompleteMigrateJobRequest is the input of CompleteMigrateJob.
 type CompleteMigrateJobRequest struct {
@@ -194,34 +131,6 @@ func (r *CompleteMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Reque
 	c.BaseRequest = b
 	return &c
 }
-
-// CompleteMigrateJobResponse is the output of CompleteMigrateJob.
-type CompleteMigrateJobResponse struct {
-	*tchttp.BaseResponse
-	Response *RequestIDOnly `json:"Response"`
-}
-
-func (r *CompleteMigrateJobResponse) requestID() string { return r.Response.requestID() }
-
-// DeleteMigrateJobRequest is the input of DeleteMigrateJob.
-type DeleteMigrateJobRequest struct {
-	*tchttp.BaseRequest
-	JobId *string `json:"JobId,omitempty" name:"JobId"`
-}
-
-func (r *DeleteMigrateJobRequest) withBase(b *tchttp.BaseRequest) tchttp.Request {
-	c := *r
-	c.BaseRequest = b
-	return &c
-}
-
-// DeleteMigrateJobResponse is the output of DeleteMigrateJob.
-type DeleteMigrateJobResponse struct {
-	*tchttp.BaseResponse
-	Response *RequestIDOnly `json:"Response"`
-}
-
-func (r *DeleteMigrateJobResponse) requestID() string { return r.Response.requestID() }
 
 // DescribeMigrateJobsRequest is the input of DescribeMigrateJobs.
 type DescribeMigrateJobsRequest struct {
@@ -245,21 +154,11 @@ func (r *DescribeMigrateJobsRequest) withBase(b *tchttp.BaseRequest) tchttp.Requ
 	return &c
 }
 
-// DescribeMigrateJobsResponse is the output of DescribeMigrateJobs.
-type DescribeMigrateJobsResponse struct {
-	*tchttp.BaseResponse
-	Response *struct {
-		TotalCount *int64            `json:"TotalCount,omitempty"`
-		JobList    []*MigrateJobInfo `json:"JobList,omitempty"`
-		RequestId  *string           `json:"RequestId,omitempty"`
-	} `json:"Response"`
-}
-
-func (r *DescribeMigrateJobsResponse) requestID() string {
-	if r.Response == nil {
-		return ""
-	}
-	return StringValue(r.Response.RequestId)
+// describeMigrateJobsOutput is the Response object of DescribeMigrateJobs.
+type describeMigrateJobsOutput struct {
+	TotalCount *int64            `json:"TotalCount,omitempty"`
+	JobList    []*MigrateJobInfo `json:"JobList,omitempty"`
+	RequestIDOnly
 }
 
 // errNilRequest guards the methods that take a request struct.
@@ -274,9 +173,7 @@ func (c *Client) CreateMigrateJob(ctx context.Context, req *CreateMigrateJobRequ
 	if req == nil {
 		return "", errNilRequest
 	}
-	resp, err := invoke(ctx, c, ActionCreateMigrateJob, req, func() *CreateMigrateJobResponse {
-		return &CreateMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
+	resp, err := invoke(ctx, c, ActionCreateMigrateJob, req, newAnswer[createMigrateJobOutput])
 	if err != nil {
 		return "", err
 	}
@@ -292,60 +189,35 @@ func (c *Client) ModifyMigrateJob(ctx context.Context, req *ModifyMigrateJobRequ
 	if req == nil {
 		return errNilRequest
 	}
-	defer c.view.noteMutation(StringValue(req.JobId))
-	_, err := invoke(ctx, c, ActionModifyMigrateJob, req, func() *ModifyMigrateJobResponse {
-		return &ModifyMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
-	return err
+	return c.mutateJob(ctx, ActionModifyMigrateJob, StringValue(req.JobId), req)
 }
 
 // CreateMigrateCheckJob starts the pre-migration check of a job. It is retried only when
 // throttled.
 func (c *Client) CreateMigrateCheckJob(ctx context.Context, jobID string) error {
-	req := &CreateMigrateCheckJobRequest{JobId: String(jobID)}
-	defer c.view.noteMutation(jobID)
-	_, err := invoke(ctx, c, ActionCreateMigrateCheckJob, req, func() *CreateMigrateCheckJobResponse {
-		return &CreateMigrateCheckJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
-	return err
+	return c.mutateJob(ctx, ActionCreateMigrateCheckJob, jobID, &JobIDRequest{JobId: String(jobID)})
 }
 
 // DescribeMigrateCheckJob returns the state of a job's check. An unknown job gives an
 // *APIError for which IsNotFound is true.
 func (c *Client) DescribeMigrateCheckJob(ctx context.Context, jobID string) (*MigrateCheckResult, error) {
-	req := &DescribeMigrateCheckJobRequest{JobId: String(jobID)}
-	resp, err := invoke(ctx, c, ActionDescribeMigrateCheckJob, req, func() *DescribeMigrateCheckJobResponse {
-		return &DescribeMigrateCheckJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
+	req := &JobIDRequest{JobId: String(jobID)}
+	out, err := fetch[describeMigrateCheckJobOutput](ctx, c, ActionDescribeMigrateCheckJob, req)
 	if err != nil {
 		return nil, err
 	}
-	if resp.Response == nil {
-		return nil, &TransportError{Action: ActionDescribeMigrateCheckJob, Code: clientErrorParseJSON,
-			Message: errEmptyResponse.Error(), Err: errEmptyResponse}
-	}
-	result := resp.Response.MigrateCheckResult
+	result := out.MigrateCheckResult
 	return &result, nil
 }
 
 // StartMigrateJob starts a job whose check passed. It is retried only when throttled.
 func (c *Client) StartMigrateJob(ctx context.Context, jobID string) error {
-	req := &StartMigrateJobRequest{JobId: String(jobID)}
-	defer c.view.noteMutation(jobID)
-	_, err := invoke(ctx, c, ActionStartMigrateJob, req, func() *StartMigrateJobResponse {
-		return &StartMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
-	return err
+	return c.mutateJob(ctx, ActionStartMigrateJob, jobID, &JobIDRequest{JobId: String(jobID)})
 }
 
 // StopMigrateJob stops a running job, which then fails. It is retried only when throttled.
 func (c *Client) StopMigrateJob(ctx context.Context, jobID string) error {
-	req := &StopMigrateJobRequest{JobId: String(jobID)}
-	defer c.view.noteMutation(jobID)
-	_, err := invoke(ctx, c, ActionStopMigrateJob, req, func() *StopMigrateJobResponse {
-		return &StopMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
-	return err
+	return c.mutateJob(ctx, ActionStopMigrateJob, jobID, &JobIDRequest{JobId: String(jobID)})
 }
 
 // CompleteMigrateJob completes an incremental job that is ready to complete. completeMode ""
@@ -355,21 +227,34 @@ func (c *Client) CompleteMigrateJob(ctx context.Context, jobID, completeMode str
 	if completeMode != "" {
 		req.CompleteMode = String(completeMode)
 	}
-	defer c.view.noteMutation(jobID)
-	_, err := invoke(ctx, c, ActionCompleteMigrateJob, req, func() *CompleteMigrateJobResponse {
-		return &CompleteMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
-	return err
+	return c.mutateJob(ctx, ActionCompleteMigrateJob, jobID, req)
 }
 
 // DeleteMigrateJob deletes a job. It is retried only when throttled.
 func (c *Client) DeleteMigrateJob(ctx context.Context, jobID string) error {
-	req := &DeleteMigrateJobRequest{JobId: String(jobID)}
+	return c.mutateJob(ctx, ActionDeleteMigrateJob, jobID, &JobIDRequest{JobId: String(jobID)})
+}
+
+// mutateJob runs an action that changes job jobID and answers nothing but a request ID. The
+// view hears of the change once the call has returned, whatever its outcome: a call that failed
+// may still have changed the job, so no answer read before it may serve a find of that job.
+func (c *Client) mutateJob(ctx context.Context, action, jobID string, req wireRequest) error {
 	defer c.view.noteMutation(jobID)
-	_, err := invoke(ctx, c, ActionDeleteMigrateJob, req, func() *DeleteMigrateJobResponse {
-		return &DeleteMigrateJobResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
+	_, err := invoke(ctx, c, action, req, newAnswer[RequestIDOnly])
 	return err
+}
+
+// fetch runs an action and returns its Response object, which a working API always sends.
+func fetch[T any, P output[T]](ctx context.Context, c *Client, action string, req wireRequest) (P, error) {
+	resp, err := invoke(ctx, c, action, req, newAnswer[T, P])
+	if err != nil {
+		return nil, err
+	}
+	if resp.Response == nil {
+		return nil, &TransportError{Action: action, Code: clientErrorParseJSON,
+			Message: errEmptyResponse.Error(), Err: errEmptyResponse}
+	}
+	return resp.Response, nil
 }
 
 // DescribeMigrateJobs returns one page of jobs and the total that match. A nil req lists with
@@ -379,20 +264,14 @@ func (c *Client) DescribeMigrateJobs(ctx context.Context, req *DescribeMigrateJo
 		req = &DescribeMigrateJobsRequest{}
 	}
 	began := c.clock.Now()
-	resp, err := invoke(ctx, c, ActionDescribeMigrateJobs, req, func() *DescribeMigrateJobsResponse {
-		return &DescribeMigrateJobsResponse{BaseResponse: &tchttp.BaseResponse{}}
-	})
+	out, err := fetch[describeMigrateJobsOutput](ctx, c, ActionDescribeMigrateJobs, req)
 	if err != nil {
 		return 0, nil, err
 	}
-	if resp.Response == nil {
-		return 0, nil, &TransportError{Action: ActionDescribeMigrateJobs, Code: clientErrorParseJSON,
-			Message: errEmptyResponse.Error(), Err: errEmptyResponse}
-	}
-	total = Int64Value(resp.Response.TotalCount)
+	total = Int64Value(out.TotalCount)
 	unfiltered := StringValue(req.JobId) == "" && StringValue(req.JobName) == "" && len(req.TagFilters) == 0
-	c.view.remember(resp.Response.JobList, total, unfiltered, began)
-	return total, resp.Response.JobList, nil
+	c.view.remember(out.JobList, total, unfiltered, began)
+	return total, out.JobList, nil
 }
 
 // ListMigrateJobs reads every matching job, 100 per call, starting at req.Offset; req.Limit is
