@@ -102,18 +102,11 @@ func do(client *http.Client, req *http.Request) error {
 	if !bytes.Contains(data, []byte(`"Error":{`)) && bytes.HasPrefix(data, []byte(`{"Response":`)) {
 		return nil
 	}
-	var env struct {
-		Response struct {
-			Error *struct{ Code, Message string }
-		}
-	}
+	var env answerEnvelope
 	if err := json.Unmarshal(data, &env); err != nil {
 		return fmt.Errorf("decoding the answer %q: %w", data, err)
 	}
-	if e := env.Response.Error; e != nil {
-		return fmt.Errorf("%s answered %s: %s", req.Header.Get("X-TC-Action"), e.Code, e.Message)
-	}
-	return nil
+	return env.err(req.Header.Get("X-TC-Action"))
 }
 
 // createMany creates n jobs from clients parallel clients.
@@ -311,18 +304,29 @@ func readAllInto(r io.Reader, buf []byte) ([]byte, error) {
 	return b.Bytes(), err
 }
 
+// answerEnvelope is the part of an answer that tells an error from a success.
+type answerEnvelope struct {
+	Response struct {
+		Error *struct{ Code, Message string }
+	}
+}
+
+// err returns the error that the answer to action holds, nil when it holds none.
+func (e *answerEnvelope) err(action string) error {
+	if ae := e.Response.Error; ae != nil {
+		return fmt.Errorf("%s answered %s: %s", action, ae.Code, ae.Message)
+	}
+	return nil
+}
+
 // answerError describes an answer that is not the expected success.
 func answerError(action string, data []byte) error {
-	var env struct {
-		Response struct {
-			Error *struct{ Code, Message string }
-		}
-	}
+	var env answerEnvelope
 	if err := json.Unmarshal(data, &env); err != nil {
 		return fmt.Errorf("decoding the answer %.300q: %w", data, err)
 	}
-	if e := env.Response.Error; e != nil {
-		return fmt.Errorf("%s answered %s: %s", action, e.Code, e.Message)
+	if err := env.err(action); err != nil {
+		return err
 	}
 	return fmt.Errorf("%s answered an unexpected page: %.300s", action, data)
 }

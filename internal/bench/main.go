@@ -199,19 +199,20 @@ func (b *bench) p2(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		applyTime, _, err := b.terraform(ctx, tf, dir, "apply", "-auto-approve", "-input=false", "-no-color")
+		// run runs one terraform command and returns how long it took and the journal after it.
+		run := func(command string) (time.Duration, []dtsmock.JournalEntry, error) {
+			d, _, err := b.terraform(ctx, tf, dir, command, "-auto-approve", "-input=false", "-no-color")
+			if err != nil {
+				return d, nil, err
+			}
+			entries, err := devenv.ReadJournal(journal)
+			return d, entries, err
+		}
+		applyTime, afterApply, err := run("apply")
 		if err != nil {
 			return err
 		}
-		afterApply, err := devenv.ReadJournal(journal)
-		if err != nil {
-			return err
-		}
-		destroyTime, _, err := b.terraform(ctx, tf, dir, "destroy", "-auto-approve", "-input=false", "-no-color")
-		if err != nil {
-			return err
-		}
-		all, err := devenv.ReadJournal(journal)
+		destroyTime, all, err := run("destroy")
 		if err != nil {
 			return err
 		}

@@ -138,20 +138,17 @@ func (s *Server) createMigrateJob(p params, now time.Time) result {
 		return fail(ae)
 	}
 	j.DatabaseInfo, _ = p.str("DatabaseInfo")
-	if tags, ok := p.list("Tags"); ok {
+	if _, ok := p.list("Tags"); ok {
 		j.Tags = map[string]string{}
-		for i, t := range tags {
-			m, _ := t.(map[string]any) // The schema guarantees objects.
-			tp := params(m)
-			k, ae := requiredString(tp, "TagKey", "Tags."+itoa(i)+".TagKey")
-			if ae != nil {
-				return fail(ae)
-			}
-			if _, dup := j.Tags[k]; dup {
-				return fail(invalid("Tags", "the tag key %q is given twice.", k))
-			}
-			j.Tags[k], _ = tp.str("TagValue")
+	}
+	if ae := eachTagKey(p, "Tags", func(k string, tp params) *apiError {
+		if _, dup := j.Tags[k]; dup {
+			return invalid("Tags", "the tag key %q is given twice.", k)
 		}
+		j.Tags[k], _ = tp.str("TagValue")
+		return nil
+	}); ae != nil {
+		return fail(ae)
 	}
 	if ae := validateConfig(j); ae != nil {
 		return fail(ae)
@@ -385,22 +382,17 @@ func (s *Server) describeMigrateJobs(p params, now time.Time) result {
 		return fail(ae)
 	}
 	var filters []tagFilter
-	if tfs, ok := p.list("TagFilters"); ok {
-		for i, tf := range tfs {
-			m, _ := tf.(map[string]any) // The schema guarantees objects.
-			tp := params(m)
-			k, ae := requiredString(tp, "TagKey", "TagFilters."+itoa(i)+".TagKey")
-			if ae != nil {
-				return fail(ae)
-			}
-			f := tagFilter{key: k}
-			vals, _ := tp.list("TagValue")
-			for _, v := range vals {
-				s, _ := v.(string) // The schema guarantees strings.
-				f.values = append(f.values, s)
-			}
-			filters = append(filters, f)
+	if ae := eachTagKey(p, "TagFilters", func(k string, tp params) *apiError {
+		f := tagFilter{key: k}
+		vals, _ := tp.list("TagValue")
+		for _, v := range vals {
+			s, _ := v.(string) // The schema guarantees strings.
+			f.values = append(f.values, s)
 		}
+		filters = append(filters, f)
+		return nil
+	}); ae != nil {
+		return fail(ae)
 	}
 	id, _ := p.str("JobId")
 	name, _ := p.str("JobName")

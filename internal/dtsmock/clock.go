@@ -1,6 +1,7 @@
 package dtsmock
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -55,4 +56,21 @@ func (c offsetClock) Now() time.Time { return time.Now().Add(c.offset) }
 // offset (positive: ahead), for testing how a client copes with a server whose clock is off.
 func NewOffsetClock(offset time.Duration) Clock {
 	return offsetClock{offset: offset}
+}
+
+// sleepReal waits d of real time, or until ctx ends. The Clock does not drive it: an injected
+// latency and the live mode's polls wait for the servers and clients on the other side, which
+// live in real time.
+func sleepReal(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -11,9 +11,8 @@ import (
 	"time"
 )
 
-// dribble opens a connection to addr that sends a request's headers and one byte of its body,
-// then stalls.
-func dribble(t *testing.T, addr string) net.Conn {
+// dial opens a connection to addr that the test closes when it ends.
+func dial(t *testing.T, addr string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -24,6 +23,14 @@ func dribble(t *testing.T, addr string) net.Conn {
 			t.Error(err)
 		}
 	})
+	return c
+}
+
+// dribble opens a connection to addr that sends a request's headers and one byte of its body,
+// then stalls.
+func dribble(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c := dial(t, addr)
 	req := fmt.Sprintf("POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nX-TC-Action: DescribeMigrateJobs\r\nContent-Length: 1000\r\n\r\n{", addr)
 	if _, err := io.WriteString(c, req); err != nil {
 		t.Fatal(err)
@@ -61,30 +68,14 @@ func TestSlowBodyIsCut(t *testing.T) {
 
 func TestSlowHeadersAndIdleAreCut(t *testing.T) {
 	ts := StartTest(t, WithConnLimits(ConnLimits{HeaderTimeout: 100 * time.Millisecond, IdleTimeout: 100 * time.Millisecond}))
-	slow, err := net.Dial("tcp", ts.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := slow.Close(); err != nil {
-			t.Error(err)
-		}
-	}()
+	slow := dial(t, ts.Endpoint)
 	if _, err := io.WriteString(slow, "POST / HTTP/1.1\r\nHost: x\r\n"); err != nil {
 		t.Fatal(err)
 	}
 	if err := closedWithin(slow, 10*time.Second); err != nil {
 		t.Fatalf("a connection whose headers stall: %v", err)
 	}
-	idle, err := net.Dial("tcp", ts.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := idle.Close(); err != nil {
-			t.Error(err)
-		}
-	}()
+	idle := dial(t, ts.Endpoint)
 	if err := closedWithin(idle, 10*time.Second); err != nil {
 		t.Fatalf("an idle connection: %v", err)
 	}

@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -71,12 +72,7 @@ type flatNode struct {
 // `Tags.0.TagKey` and `TagFilters.0.TagValue.1`.
 func buildFlatTree(params url.Values) (*flatNode, *apiError) {
 	root := &flatNode{children: map[string]*flatNode{}}
-	names := make([]string, 0, len(params))
-	for k := range params {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(params)) {
 		vals := params[name]
 		if len(vals) != 1 {
 			return nil, newError("InvalidParameter", "The parameter `%s` is given more than once.", name)
@@ -115,29 +111,37 @@ func joinPath(prefix, name string) string {
 	return prefix + "." + name
 }
 
-func conformFlatObject(fields map[string]*field, n *flatNode, path string) (map[string]any, *apiError) {
-	if n.value != nil {
-		return nil, newError("InvalidParameterValue", "The parameter `%s` must be an object, given as its members `%s.Name`.", path, path)
-	}
-	out := make(map[string]any, len(n.children))
-	names := make([]string, 0, len(n.children))
-	for k := range n.children {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+// conformMembers conforms the members of an object at path to their fields with conform, in
+// name order, so that a request with several faults is always answered with the same one. A
+// member the schema does not know is an UnknownParameter; a member that conform reports absent
+// is left out.
+func conformMembers[V any](fields map[string]*field, members map[string]V, path string, conform func(f *field, v V, path string) (any, bool, *apiError)) (map[string]any, *apiError) {
+	out := make(map[string]any, len(members))
+	for _, name := range slices.Sorted(maps.Keys(members)) {
 		p := joinPath(path, name)
 		f, ok := fields[name]
 		if !ok {
 			return nil, newError("UnknownParameter", "The parameter `%s` is not recognized.", p)
 		}
-		v, ae := conformFlat(f, n.children[name], p)
+		v, present, ae := conform(f, members[name], p)
 		if ae != nil {
 			return nil, ae
 		}
-		out[name] = v
+		if present {
+			out[name] = v
+		}
 	}
 	return out, nil
+}
+
+func conformFlatObject(fields map[string]*field, n *flatNode, path string) (map[string]any, *apiError) {
+	if n.value != nil {
+		return nil, newError("InvalidParameterValue", "The parameter `%s` must be an object, given as its members `%s.Name`.", path, path)
+	}
+	return conformMembers(fields, n.children, path, func(f *field, c *flatNode, p string) (any, bool, *apiError) {
+		v, ae := conformFlat(f, c, p)
+		return v, true, ae
+	})
 }
 
 func conformFlat(f *field, n *flatNode, path string) (any, *apiError) {
@@ -202,28 +206,13 @@ func decodeJSON(schema map[string]*field, body []byte) (map[string]any, *apiErro
 }
 
 func conformJSONObject(fields map[string]*field, m map[string]any, path string) (map[string]any, *apiError) {
-	out := make(map[string]any, len(m))
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		p := joinPath(path, name)
-		f, ok := fields[name]
-		if !ok {
-			return nil, newError("UnknownParameter", "The parameter `%s` is not recognized.", p)
+	return conformMembers(fields, m, path, func(f *field, v any, p string) (any, bool, *apiError) {
+		if v == nil {
+			return nil, false, nil // A null member counts as absent.
 		}
-		if m[name] == nil {
-			continue
-		}
-		v, ae := conformJSON(f, m[name], p)
-		if ae != nil {
-			return nil, ae
-		}
-		out[name] = v
-	}
-	return out, nil
+		c, ae := conformJSON(f, v, p)
+		return c, true, ae
+	})
 }
 
 func conformJSON(f *field, v any, path string) (any, *apiError) {

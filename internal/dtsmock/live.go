@@ -374,18 +374,3 @@ func (r *liveRun) setStep(no int, now time.Time) {
 	}
 	r.stepNow, r.stepFrac = no, 0
 }
-
-// sleepReal waits d of real time, or until ctx ends.
-func sleepReal(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

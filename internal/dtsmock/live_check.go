@@ -101,21 +101,31 @@ func (s *Server) runCheck(r *liveRun, sp liveSpec) {
 	})
 }
 
-func (c *liveChecker) checkSource(ctx context.Context) []string {
-	db, err := openMySQL(c.sp.srcAddr(), c.sp.srcUser, c.sp.srcPassword)
-	if err == nil {
-		err = db.PingContext(ctx)
-		if err == nil {
-			c.srcInfo, err = readServerInfo(ctx, db)
-		}
-		if err != nil {
-			_ = db.Close() //nolint:errcheck // The connection failed already.
-		}
+// connectServer opens a pool to the server at addr, proves that it answers and reads its
+// settings. A pool that fails is closed, and only the error returned.
+func connectServer(ctx context.Context, addr, user, password string) (*sql.DB, serverInfo, error) {
+	db, err := openMySQL(addr, user, password)
+	if err != nil {
+		return nil, serverInfo{}, err
 	}
+	err = db.PingContext(ctx)
+	var info serverInfo
+	if err == nil {
+		info, err = readServerInfo(ctx, db)
+	}
+	if err != nil {
+		_ = db.Close() //nolint:errcheck // The connection failed already.
+		return nil, serverInfo{}, err
+	}
+	return db, info, nil
+}
+
+func (c *liveChecker) checkSource(ctx context.Context) []string {
+	db, info, err := connectServer(ctx, c.sp.srcAddr(), c.sp.srcUser, c.sp.srcPassword)
 	if err != nil {
 		return []string{fmt.Sprintf("Failed to connect to the source database %s as %q: %s.", c.sp.srcAddr(), c.sp.srcUser, serverError(err))}
 	}
-	c.src = db
+	c.src, c.srcInfo = db, info
 	return nil
 }
 
@@ -123,20 +133,11 @@ func (c *liveChecker) checkDestination(ctx context.Context) []string {
 	if c.sp.dstAddr == "" {
 		return []string{fmt.Sprintf("The target instance %s does not exist in region %s.", c.sp.dstInstance, c.sp.dstRegion)}
 	}
-	db, err := openMySQL(c.sp.dstAddr, c.sp.dstUser, c.sp.dstPassword)
-	if err == nil {
-		err = db.PingContext(ctx)
-		if err == nil {
-			c.dstInfo, err = readServerInfo(ctx, db)
-		}
-		if err != nil {
-			_ = db.Close() //nolint:errcheck // The connection failed already.
-		}
-	}
+	db, info, err := connectServer(ctx, c.sp.dstAddr, c.sp.dstUser, c.sp.dstPassword)
 	if err != nil {
 		return []string{fmt.Sprintf("Failed to connect to the target instance %s as %q: %s.", c.sp.dstInstance, c.sp.dstUser, serverError(err))}
 	}
-	c.dst = db
+	c.dst, c.dstInfo = db, info
 	return nil
 }
 

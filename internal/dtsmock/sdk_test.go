@@ -12,7 +12,10 @@ import (
 )
 
 // The SDK's NewCommonRequest drops parameters under v1 signatures, so the tests use request
-// structs tagged for both JSON (TC3 POST) and flattening (v1 and TC3 GET).
+// structs tagged for both JSON (TC3 POST) and flattening (v1 and TC3 GET). They hold only the
+// fields the tests send, written here rather than taken from internal/dtsapi so that the SDK
+// checks the emulator independently of our client; the full parameter lists are the emulator's
+// schemas in decode.go.
 type (
 	sdkConsistencyParams struct {
 		SelectRowsPerTable *int64 `json:"SelectRowsPerTable,omitempty" name:"SelectRowsPerTable"`
@@ -25,8 +28,6 @@ type (
 		MigrateType       *int64                `json:"MigrateType,omitempty" name:"MigrateType"`
 		MigrateObject     *int64                `json:"MigrateObject,omitempty" name:"MigrateObject"`
 		ConsistencyType   *int64                `json:"ConsistencyType,omitempty" name:"ConsistencyType"`
-		IsOverrideRoot    *int64                `json:"IsOverrideRoot,omitempty" name:"IsOverrideRoot"`
-		ExternParams      *string               `json:"ExternParams,omitempty" name:"ExternParams"`
 		ConsistencyParams *sdkConsistencyParams `json:"ConsistencyParams,omitempty" name:"ConsistencyParams"`
 	}
 	sdkSrcInfo struct {
@@ -36,7 +37,6 @@ type (
 		Password  *string `json:"Password,omitempty" name:"Password"`
 		AccessKey *string `json:"AccessKey,omitempty" name:"AccessKey"`
 		Region    *string `json:"Region,omitempty" name:"Region"`
-		Supplier  *string `json:"Supplier,omitempty" name:"Supplier"`
 	}
 	sdkDstInfo struct {
 		InstanceId *string `json:"InstanceId,omitempty" name:"InstanceId"` //nolint:revive // Wire name.

@@ -1,7 +1,6 @@
 package dtsmock
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -347,7 +346,7 @@ type call struct {
 // perform applies the fired faults around the action: latency first, then the answering rule.
 func (s *Server) perform(r *http.Request, auth *authResult, handler handlerFunc, c call, now time.Time, ff firedFaults) outcome {
 	if ff.latency != nil {
-		if err := sleepCtx(r.Context(), time.Duration(ff.latency.Latency)); err != nil {
+		if err := sleepReal(r.Context(), time.Duration(ff.latency.Latency)); err != nil {
 			return outcome{drop: true, code: faultCodeAbort}
 		}
 		now = s.clock.Now()
@@ -393,17 +392,6 @@ func (s *Server) perform(r *http.Request, auth *authResult, handler handlerFunc,
 		out.drop, out.code = true, faultCodeDAC
 	}
 	return out
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("waiting for injected latency: %w", ctx.Err())
-	}
 }
 
 // allow takes a token from the (SecretId, action) bucket; a refused request takes none.

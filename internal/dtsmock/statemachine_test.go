@@ -74,6 +74,17 @@ func (e *env) reach(status int) string {
 	return id
 }
 
+// checked creates a job from body and lets its creation and then its check run to their end,
+// whatever the check's verdict.
+func (e *env) checked(body map[string]any) string {
+	e.t.Helper()
+	id := e.c.create(body)
+	e.clock.Advance(testPhase)
+	e.c.mustOK("CreateMigrateCheckJob", jobID(id))
+	e.clock.Advance(testPhase)
+	return id
+}
+
 // TestTransitionTable checks every action in every status: allowed calls have their effect,
 // disallowed ones answer FailedOperation.NotAllowOperation.
 func TestTransitionTable(t *testing.T) {
@@ -229,10 +240,7 @@ func TestScheduledRun(t *testing.T) {
 		mo["RunMode"] = 2
 		mo["ExpectTime"] = e.clock.Now().Add(-time.Hour).In(vendorZone).Format(timeLayout)
 	})
-	id = e.c.create(body)
-	e.clock.Advance(testPhase)
-	e.c.mustOK("CreateMigrateCheckJob", jobID(id))
-	e.clock.Advance(testPhase)
+	id = e.checked(body)
 	e.c.mustOK("StartMigrateJob", jobID(id))
 	e.clock.Advance(testPhase - time.Second)
 	if got := e.c.status(id); got != StatusReadyRun {
@@ -293,10 +301,7 @@ func TestTriggers(t *testing.T) {
 		e := newEnv(t)
 		body := baseCreate("unreachable")
 		obj(body["SrcInfo"])["Ip"] = "192.0.2.77"
-		id := e.c.create(body)
-		e.clock.Advance(testPhase)
-		e.c.mustOK("CreateMigrateCheckJob", jobID(id))
-		e.clock.Advance(testPhase)
+		id := e.checked(body)
 		r := e.c.mustOK("DescribeMigrateCheckJob", jobID(id))
 		msg, _ := r["ErrorMessage"].(string)
 		if num(r["CheckFlag"]) != 0 || num(r["ErrorCode"]) != -1 || !strings.Contains(msg, "192.0.2.77") || !strings.HasSuffix(msg, ".") {
@@ -321,10 +326,7 @@ func TestTriggers(t *testing.T) {
 		e := newEnv(t)
 		body := withOption(baseCreate("missing"), func(mo map[string]any) { mo["MigrateObject"] = 2 })
 		body["DatabaseInfo"] = `[{"Database":"shop"},{"Database":"missing_orders","Table":["t"]}]`
-		id := e.c.create(body)
-		e.clock.Advance(testPhase)
-		e.c.mustOK("CreateMigrateCheckJob", jobID(id))
-		e.clock.Advance(testPhase)
+		id := e.checked(body)
 		r := e.c.mustOK("DescribeMigrateCheckJob", jobID(id))
 		if num(r["CheckFlag"]) != 0 || !strings.Contains(str(r["ErrorMessage"]), "table does not exist") {
 			t.Fatalf("check: %v", r)
@@ -334,10 +336,7 @@ func TestTriggers(t *testing.T) {
 		e := newEnv(t)
 		body := baseCreate("flaky")
 		obj(body["SrcInfo"])["Ip"] = "198.51.100.20"
-		id := e.c.create(body)
-		e.clock.Advance(testPhase)
-		e.c.mustOK("CreateMigrateCheckJob", jobID(id))
-		e.clock.Advance(testPhase)
+		id := e.checked(body)
 		e.c.mustOK("StartMigrateJob", jobID(id))
 		e.clock.Advance(testPhase)
 		if got := e.c.status(id); got != StatusRunning {

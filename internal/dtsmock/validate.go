@@ -46,6 +46,24 @@ func requiredString(p params, name, path string) (string, *apiError) {
 	return s, nil
 }
 
+// eachTagKey calls fn with each object of the list parameter name (Tags, TagFilters) and the
+// TagKey that each must have, stopping at the first error; an absent list has no objects.
+func eachTagKey(p params, name string, fn func(key string, tag params) *apiError) *apiError {
+	list, _ := p.list(name)
+	for i, t := range list {
+		m, _ := t.(map[string]any) // The schema guarantees objects.
+		tp := params(m)
+		k, ae := requiredString(tp, "TagKey", name+"."+itoa(i)+".TagKey")
+		if ae != nil {
+			return ae
+		}
+		if ae := fn(k, tp); ae != nil {
+			return ae
+		}
+	}
+	return nil
+}
+
 func intIn(p params, name, path string, lo, hi int64, def int) (int, *apiError) {
 	v, ok := p.integer(name)
 	if !ok {

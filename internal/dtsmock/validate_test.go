@@ -16,6 +16,17 @@ func TestCreateValidation(t *testing.T) {
 		return b
 	}
 	mo := func(f func(mo map[string]any)) map[string]any { return withOption(baseCreate("v"), f) }
+	// consistency is the valid body with ConsistencyType typ and ConsistencyParams cp.
+	consistency := func(typ int, cp map[string]any) map[string]any {
+		return mo(func(m map[string]any) { m["ConsistencyType"], m["ConsistencyParams"] = typ, cp })
+	}
+	// tables is the valid body that migrates the databases and tables of info (MigrateObject 2).
+	tables := func(info string) map[string]any {
+		return mod(func(b map[string]any) {
+			withOption(b, func(m map[string]any) { m["MigrateObject"] = 2 })
+			b["DatabaseInfo"] = info
+		})
+	}
 	cases := []struct {
 		name string
 		body map[string]any
@@ -52,46 +63,17 @@ func TestCreateValidation(t *testing.T) {
 		{"malformed ExpectTime", mo(func(m map[string]any) { m["RunMode"], m["ExpectTime"] = 2, "2024-05-01T12:00:00Z" }), "InvalidParameterValue"},
 		{"RunMode 2", mo(func(m map[string]any) { m["RunMode"], m["ExpectTime"] = 2, "2024-05-01 12:00:00" }), ""},
 		{"ConsistencyType 3 without params", mo(func(m map[string]any) { m["ConsistencyType"] = 3 }), "MissingParameter"},
-		{"ConsistencyType 3 zero params", mo(func(m map[string]any) {
-			m["ConsistencyType"] = 3
-			m["ConsistencyParams"] = map[string]any{"SelectRowsPerTable": 0, "TablesSelectAll": 0, "TablesSelectCount": 0}
-		}), "MissingParameter"},
-		{"ConsistencyParams out of range", mo(func(m map[string]any) {
-			m["ConsistencyType"] = 3
-			m["ConsistencyParams"] = map[string]any{"SelectRowsPerTable": 101, "TablesSelectAll": 1, "TablesSelectCount": 1}
-		}), "InvalidParameterValue"},
-		{"ConsistencyParams partial", mo(func(m map[string]any) {
-			m["ConsistencyType"] = 3
-			m["ConsistencyParams"] = map[string]any{"SelectRowsPerTable": 5}
-		}), "MissingParameter"},
-		{"ConsistencyParams with type 2", mo(func(m map[string]any) {
-			m["ConsistencyType"] = 2
-			m["ConsistencyParams"] = map[string]any{"SelectRowsPerTable": 5, "TablesSelectAll": 1, "TablesSelectCount": 1}
-		}), "InvalidParameterValue"},
-		{"all-zero ConsistencyParams with type 1", mo(func(m map[string]any) {
-			m["ConsistencyParams"] = map[string]any{"SelectRowsPerTable": 0, "TablesSelectAll": 0, "TablesSelectCount": 0}
-		}), ""},
+		{"ConsistencyType 3 zero params", consistency(3, map[string]any{"SelectRowsPerTable": 0, "TablesSelectAll": 0, "TablesSelectCount": 0}), "MissingParameter"},
+		{"ConsistencyParams out of range", consistency(3, map[string]any{"SelectRowsPerTable": 101, "TablesSelectAll": 1, "TablesSelectCount": 1}), "InvalidParameterValue"},
+		{"ConsistencyParams partial", consistency(3, map[string]any{"SelectRowsPerTable": 5}), "MissingParameter"},
+		{"ConsistencyParams with type 2", consistency(2, map[string]any{"SelectRowsPerTable": 5, "TablesSelectAll": 1, "TablesSelectCount": 1}), "InvalidParameterValue"},
+		{"all-zero ConsistencyParams with type 1", consistency(1, map[string]any{"SelectRowsPerTable": 0, "TablesSelectAll": 0, "TablesSelectCount": 0}), ""},
 		{"MigrateObject 2 without DatabaseInfo", mo(func(m map[string]any) { m["MigrateObject"] = 2 }), "MissingParameter"},
-		{"MigrateObject 2 with []", mod(func(b map[string]any) {
-			withOption(b, func(m map[string]any) { m["MigrateObject"] = 2 })
-			b["DatabaseInfo"] = "[]"
-		}), "InvalidParameterValue"},
-		{"DatabaseInfo not an array", mod(func(b map[string]any) {
-			withOption(b, func(m map[string]any) { m["MigrateObject"] = 2 })
-			b["DatabaseInfo"] = `{"Database":"db"}`
-		}), "InvalidParameterValue"},
-		{"DatabaseInfo unknown key", mod(func(b map[string]any) {
-			withOption(b, func(m map[string]any) { m["MigrateObject"] = 2 })
-			b["DatabaseInfo"] = `[{"Database":"db","Tables":["t"]}]`
-		}), "InvalidParameterValue"},
-		{"DatabaseInfo without Database", mod(func(b map[string]any) {
-			withOption(b, func(m map[string]any) { m["MigrateObject"] = 2 })
-			b["DatabaseInfo"] = `[{"Table":["t"]}]`
-		}), "InvalidParameterValue"},
-		{"DatabaseInfo with schema", mod(func(b map[string]any) {
-			withOption(b, func(m map[string]any) { m["MigrateObject"] = 2 })
-			b["DatabaseInfo"] = `[{"Database":"db","Schema":"s1","Table":["t"]}]`
-		}), ""},
+		{"MigrateObject 2 with []", tables("[]"), "InvalidParameterValue"},
+		{"DatabaseInfo not an array", tables(`{"Database":"db"}`), "InvalidParameterValue"},
+		{"DatabaseInfo unknown key", tables(`[{"Database":"db","Tables":["t"]}]`), "InvalidParameterValue"},
+		{"DatabaseInfo without Database", tables(`[{"Table":["t"]}]`), "InvalidParameterValue"},
+		{"DatabaseInfo with schema", tables(`[{"Database":"db","Schema":"s1","Table":["t"]}]`), ""},
 		{"DatabaseInfo with MigrateObject 1", mod(func(b map[string]any) { b["DatabaseInfo"] = `[{"Database":"db"}]` }), "InvalidParameterValue"},
 		{"[] with MigrateObject 1", mod(func(b map[string]any) { b["DatabaseInfo"] = "[]" }), ""},
 		{"IsOverrideRoot with structure", mo(func(m map[string]any) { m["IsOverrideRoot"], m["MigrateType"] = 1, 1 }), "InvalidParameterValue"},
