@@ -30,7 +30,7 @@ func NewMigrateCheckDataSource() datasource.DataSource {
 }
 
 type migrateCheckDataSource struct {
-	data *providerData
+	configuredDataSource
 }
 
 func (d *migrateCheckDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -79,10 +79,6 @@ func (d *migrateCheckDataSource) Schema(ctx context.Context, _ datasource.Schema
 			"timeouts": timeouts.Block(ctx),
 		},
 	}
-}
-
-func (d *migrateCheckDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *migrateCheckDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

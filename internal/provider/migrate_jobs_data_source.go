@@ -32,7 +32,7 @@ func NewMigrateJobsDataSource() datasource.DataSource {
 }
 
 type migrateJobsDataSource struct {
-	data *providerData
+	configuredDataSource
 }
 
 // orderKeys maps order_by values to the API's Order keys.
@@ -106,10 +106,6 @@ func (d *migrateJobsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			},
 		},
 	}
-}
-
-func (d *migrateJobsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *migrateJobsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -1,8 +1,10 @@
 package provider
 
-// registry.go: what the provider serves, its resources and data sources, in one place.
+// registry.go: what the provider serves, its resources and data sources, in one place, and how
+// they receive what the provider's Configure made.
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -29,4 +31,14 @@ func configuredData(v any, diags *diag.Diagnostics) *providerData {
 			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
 	}
 	return data
+}
+
+// configuredDataSource is embedded by every data source: what the provider's Configure made is
+// kept the same way for each of them.
+type configuredDataSource struct {
+	data *providerData
+}
+
+func (d *configuredDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
