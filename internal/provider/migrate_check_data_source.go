@@ -6,11 +6,9 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -44,7 +42,7 @@ func (d *migrateCheckDataSource) Schema(ctx context.Context, _ datasource.Schema
 			"job_id": schema.StringAttribute{
 				MarkdownDescription: "The job whose check to read, such as `dts-1a2b3c4d`.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^dts-[a-z0-9]+$`), "must be a job ID such as dts-1a2b3c4d")},
+				Validators:          []validator.String{jobIDValidator},
 			},
 			"wait": schema.BoolAttribute{
 				MarkdownDescription: "Whether to wait until a check that is starting or running has finished (bounded by `timeouts.read`, default 20 minutes). Default: `false`, which reads the result as it is.",

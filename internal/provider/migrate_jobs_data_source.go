@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -52,7 +51,7 @@ func (d *migrateJobsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"job_id": dschema.StringAttribute{
 				MarkdownDescription: "Only the job with this ID.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^dts-[a-z0-9]+$`), "must be a job ID such as dts-1a2b3c4d")},
+				Validators:          []validator.String{jobIDValidator},
 			},
 			"name": dschema.StringAttribute{
 				MarkdownDescription: "Only jobs whose name contains this text (case-sensitive), or, with `name_exact`, whose name is exactly it.",
