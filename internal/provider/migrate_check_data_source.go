@@ -85,13 +85,11 @@ func (d *migrateCheckDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := cfg.Timeouts.Read(ctx, defaultCheckReadTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel, timeout := withTimeout(ctx, cfg.Timeouts.Read, defaultCheckReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	jobID := cfg.JobID.ValueString()
 
 	var (

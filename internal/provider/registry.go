@@ -1,11 +1,12 @@
 package provider
 
-// registry.go: what the provider serves, its resources and data sources, in one place, and how
-// they receive what the provider's Configure made.
+// registry.go: what the provider serves, its resources and data sources, in one place, and the
+// plumbing they share: what the provider's Configure made, and the operations' timeouts.
 
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -41,4 +42,18 @@ type configuredDataSource struct {
 
 func (d *configuredDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+// timeoutOf is a timeouts block's method for one operation, such as Create or Read: the
+// timeout the configuration sets, or the default it is given.
+type timeoutOf func(context.Context, time.Duration) (time.Duration, diag.Diagnostics)
+
+// withTimeout bounds ctx by an operation's timeout, def unless the timeouts block sets another,
+// and returns that timeout too, for the waits within the operation. Reading the block adds its
+// diagnostics to diags.
+func withTimeout(ctx context.Context, of timeoutOf, def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc, time.Duration) {
+	timeout, d := of(ctx, def)
+	diags.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	return ctx, cancel, timeout
 }
