@@ -267,43 +267,16 @@ func sourceSchema() schema.SingleNestedAttribute {
 		MarkdownDescription: "The source database.",
 		Required:            true,
 		Attributes: map[string]schema.Attribute{
-			"database_type": schema.StringAttribute{
-				MarkdownDescription: "The source engine: " + enumDoc(creatableDatabaseTypes) + " for a new job; a job made elsewhere may also be " + enumDoc(listedDatabaseTypes[len(creatableDatabaseTypes):]) + ", which the provider can import and read but not create or modify. Changing it **replaces the job**.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(listedDatabaseTypes...)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"access_type": schema.StringAttribute{
-				MarkdownDescription: "How DTS reaches the source: " + enumDoc(srcAccessTypes) + ".",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(srcAccessTypes...)},
-			},
-			"ip":   ipAttr("The source's IP address (IPv4 or IPv6)."),
-			"port": portAttr("The source's port, 1 to 65535."),
-			"user": optionalStringAttr("The user DTS connects as."),
-			"password": schema.StringAttribute{
-				MarkdownDescription: "The source user's password. Sensitive, and kept in state because the API never returns it; prefer `password_wo`. Conflicts with `password_wo`.",
-				Optional:            true,
-				Sensitive:           true,
-			},
-			"password_wo": schema.StringAttribute{
-				MarkdownDescription: "The source user's password, write-only: sent to the API, never stored in state or plan. Change `password_wo_version` to send a new one. Conflicts with `password`.",
-				Optional:            true,
-				WriteOnly:           true,
-				Sensitive:           true,
-			},
-			"password_wo_version": woVersionAttr("password_wo"),
-			"access_key": schema.StringAttribute{
-				MarkdownDescription: "The source's access key (for cloud sources that need one). Sensitive, kept in state; prefer `access_key_wo`. Conflicts with `access_key_wo`.",
-				Optional:            true,
-				Sensitive:           true,
-			},
-			"access_key_wo": schema.StringAttribute{
-				MarkdownDescription: "The source's access key, write-only: never stored in state or plan. Change `access_key_wo_version` to send a new one. Conflicts with `access_key`.",
-				Optional:            true,
-				WriteOnly:           true,
-				Sensitive:           true,
-			},
+			"database_type":         databaseTypeAttr("The source engine: " + enumDoc(creatableDatabaseTypes) + " for a new job; a job made elsewhere may also be " + enumDoc(listedDatabaseTypes[len(creatableDatabaseTypes):]) + ", which the provider can import and read but not create or modify. Changing it **replaces the job**."),
+			"access_type":           accessTypeAttr("How DTS reaches the source: "+enumDoc(srcAccessTypes)+".", srcAccessTypes),
+			"ip":                    ipAttr("The source's IP address (IPv4 or IPv6)."),
+			"port":                  portAttr("The source's port, 1 to 65535."),
+			"user":                  optionalStringAttr("The user DTS connects as."),
+			"password":              sensitiveAttr("The source user's password. Sensitive, and kept in state because the API never returns it; prefer `password_wo`. Conflicts with `password_wo`."),
+			"password_wo":           writeOnlyAttr("The source user's password, write-only: sent to the API, never stored in state or plan. Change `password_wo_version` to send a new one. Conflicts with `password`."),
+			"password_wo_version":   woVersionAttr("password_wo"),
+			"access_key":            sensitiveAttr("The source's access key (for cloud sources that need one). Sensitive, kept in state; prefer `access_key_wo`. Conflicts with `access_key_wo`."),
+			"access_key_wo":         writeOnlyAttr("The source's access key, write-only: never stored in state or plan. Change `access_key_wo_version` to send a new one. Conflicts with `access_key`."),
 			"access_key_wo_version": woVersionAttr("access_key_wo"),
 			"instance_id":           optionalStringAttr("The source's cloud database instance ID (with `access_type = \"cdb\"`)."),
 			"cvm_instance_id":       optionalStringAttr("The CVM instance that hosts the source (with `access_type = \"cvm\"`)."),
@@ -325,18 +298,9 @@ func destinationSchema() schema.SingleNestedAttribute {
 		MarkdownDescription: "The destination database.",
 		Required:            true,
 		Attributes: map[string]schema.Attribute{
-			"database_type": schema.StringAttribute{
-				MarkdownDescription: "The destination engine, the same as the source's: " + enumDoc(creatableDatabaseTypes) + " for a new job, or one of " + enumDoc(listedDatabaseTypes[len(creatableDatabaseTypes):]) + " for an imported one. Changing it **replaces the job**.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(listedDatabaseTypes...)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"access_type": schema.StringAttribute{
-				MarkdownDescription: "How DTS reaches the destination: only `cdb` (a cloud database instance).",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(dstAccessTypes...)},
-			},
-			"instance_id": optionalStringAttr("The destination's cloud database instance ID."),
+			"database_type": databaseTypeAttr("The destination engine, the same as the source's: " + enumDoc(creatableDatabaseTypes) + " for a new job, or one of " + enumDoc(listedDatabaseTypes[len(creatableDatabaseTypes):]) + " for an imported one. Changing it **replaces the job**."),
+			"access_type":   accessTypeAttr("How DTS reaches the destination: only `cdb` (a cloud database instance).", dstAccessTypes),
+			"instance_id":   optionalStringAttr("The destination's cloud database instance ID."),
 			"region": func() schema.StringAttribute {
 				// The API may fill the region in when it is not given; computed, it then causes no diff.
 				a := regionAttr("The destination's region. When omitted, the API's choice is kept. Changing it **replaces the job**.")
@@ -352,21 +316,37 @@ func destinationSchema() schema.SingleNestedAttribute {
 				Computed:            true,
 				Default:             booldefault.StaticBool(false),
 			},
-			"user": optionalStringAttr("The destination user DTS connects as."),
-			"password": schema.StringAttribute{
-				MarkdownDescription: "The destination user's password. Sensitive, kept in state; prefer `password_wo`. Conflicts with `password_wo`.",
-				Optional:            true,
-				Sensitive:           true,
-			},
-			"password_wo": schema.StringAttribute{
-				MarkdownDescription: "The destination user's password, write-only: never stored in state or plan. Change `password_wo_version` to send a new one. Conflicts with `password`.",
-				Optional:            true,
-				WriteOnly:           true,
-				Sensitive:           true,
-			},
+			"user":                optionalStringAttr("The destination user DTS connects as."),
+			"password":            sensitiveAttr("The destination user's password. Sensitive, kept in state; prefer `password_wo`. Conflicts with `password_wo`."),
+			"password_wo":         writeOnlyAttr("The destination user's password, write-only: never stored in state or plan. Change `password_wo_version` to send a new one. Conflicts with `password`."),
 			"password_wo_version": woVersionAttr("password_wo"),
 		},
 	}
+}
+
+// databaseTypeAttr is the engine of the source or the destination: any the API lists, since an
+// imported job may have one the provider cannot create, and a change of it replaces the job.
+func databaseTypeAttr(desc string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: desc,
+		Required:            true,
+		Validators:          []validator.String{stringvalidator.OneOf(listedDatabaseTypes...)},
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+	}
+}
+
+func accessTypeAttr(desc string, accessTypes []string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc, Required: true, Validators: []validator.String{stringvalidator.OneOf(accessTypes...)}}
+}
+
+// sensitiveAttr is a secret kept in state, since the API never returns it.
+func sensitiveAttr(desc string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc, Optional: true, Sensitive: true}
+}
+
+// writeOnlyAttr is a secret sent to the API and never stored in state or plan.
+func writeOnlyAttr(desc string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc, Optional: true, WriteOnly: true, Sensitive: true}
 }
 
 func optionalStringAttr(desc string) schema.StringAttribute {
