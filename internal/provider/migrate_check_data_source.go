@@ -6,11 +6,9 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -30,7 +28,7 @@ func NewMigrateCheckDataSource() datasource.DataSource {
 }
 
 type migrateCheckDataSource struct {
-	data *providerData
+	configuredDataSource
 }
 
 func (d *migrateCheckDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -44,7 +42,7 @@ func (d *migrateCheckDataSource) Schema(ctx context.Context, _ datasource.Schema
 			"job_id": schema.StringAttribute{
 				MarkdownDescription: "The job whose check to read, such as `dts-1a2b3c4d`.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^dts-[a-z0-9]+$`), "must be a job ID such as dts-1a2b3c4d")},
+				Validators:          []validator.String{jobIDValidator},
 			},
 			"wait": schema.BoolAttribute{
 				MarkdownDescription: "Whether to wait until a check that is starting or running has finished (bounded by `timeouts.read`, default 20 minutes). Default: `false`, which reads the result as it is.",
@@ -81,23 +79,17 @@ func (d *migrateCheckDataSource) Schema(ctx context.Context, _ datasource.Schema
 	}
 }
 
-func (d *migrateCheckDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *migrateCheckDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg migrateCheckDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := cfg.Timeouts.Read(ctx, defaultCheckReadTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel, timeout := withTimeout(ctx, cfg.Timeouts.Read, defaultCheckReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	jobID := cfg.JobID.ValueString()
 
 	var (

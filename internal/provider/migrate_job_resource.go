@@ -79,10 +79,9 @@ func (r *migrateJobResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel, s, diags := beginSending(ctx, req.Config, &plan, timeout)
+	ctx, cancel, timeout := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer cancel()
+	ctx, s, diags := beginSending(ctx, req.Config, &plan)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -153,10 +152,9 @@ func (r *migrateJobResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel, s, diags := beginSending(ctx, req.Config, &plan, timeout)
+	ctx, cancel, timeout := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
+	ctx, s, diags := beginSending(ctx, req.Config, &plan)
 	resp.Diagnostics.Append(diags...)
 	unknownSecrets, diags := secretsUnknown(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
@@ -198,13 +196,11 @@ func (r *migrateJobResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel, timeout := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	jobID := state.ID.ValueString()
 	// A state written before deletion_protection existed has it null: it protects too.
 	protect := !state.DeletionProtection.Equal(types.BoolValue(false))

@@ -48,25 +48,13 @@ func migrateJobSchema(ctx context.Context) schema.Schema {
 				Required:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(migrateTypes.names()...)},
 			},
-			"run_mode": schema.StringAttribute{
-				MarkdownDescription: "When the migration runs once started: " + enumDoc(runModes.names()) + ". Default: `immediate`. A `scheduled` job waits until `expect_time`.",
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString("immediate"),
-				Validators:          []validator.String{stringvalidator.OneOf(runModes.names()...)},
-			},
+			"run_mode": defaultEnumAttr("When the migration runs once started: "+enumDoc(runModes.names())+". Default: `immediate`. A `scheduled` job waits until `expect_time`.", "immediate", runModes.names()),
 			"expect_time": schema.StringAttribute{
 				MarkdownDescription: "When a `scheduled` job starts migrating, as an RFC 3339 timestamp such as `2026-12-01T02:00:00Z`. Required when `run_mode = \"scheduled\"`, not allowed otherwise. The API stores it to the second in UTC+8; any timestamp naming the same instant is equal.",
 				Optional:            true,
 				CustomType:          timetypes.RFC3339Type{},
 			},
-			"migrate_object": schema.StringAttribute{
-				MarkdownDescription: "What the job copies: " + enumDoc(migrateObjects.names()) + ". Default: `instance`. With `databases`, list them in `databases`.",
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString("instance"),
-				Validators:          []validator.String{stringvalidator.OneOf(migrateObjects.names()...)},
-			},
+			"migrate_object": defaultEnumAttr("What the job copies: "+enumDoc(migrateObjects.names())+". Default: `instance`. With `databases`, list them in `databases`.", "instance", migrateObjects.names()),
 			"databases": schema.ListNestedAttribute{
 				MarkdownDescription: "The databases, and optionally tables, to migrate. Required when `migrate_object = \"databases\"`, not allowed otherwise.",
 				Optional:            true,
@@ -78,11 +66,7 @@ func migrateJobSchema(ctx context.Context) schema.Schema {
 							Required:            true,
 							Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 						},
-						"schema": schema.StringAttribute{
-							MarkdownDescription: "The schema, for engines with three levels of names.",
-							Optional:            true,
-							Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-						},
+						"schema": optionalStringAttr("The schema, for engines with three levels of names."),
 						"tables": schema.ListAttribute{
 							MarkdownDescription: "The tables to migrate; all of the database's tables when omitted.",
 							Optional:            true,
@@ -92,13 +76,7 @@ func migrateJobSchema(ctx context.Context) schema.Schema {
 					},
 				},
 			},
-			"consistency_type": schema.StringAttribute{
-				MarkdownDescription: "The data consistency check after migration: " + enumDoc(consistencyTypes.names()) + ". Default: `none`. With `sampling`, set `consistency_sampling`.",
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString("none"),
-				Validators:          []validator.String{stringvalidator.OneOf(consistencyTypes.names()...)},
-			},
+			"consistency_type": defaultEnumAttr("The data consistency check after migration: "+enumDoc(consistencyTypes.names())+". Default: `none`. With `sampling`, set `consistency_sampling`.", "none", consistencyTypes.names()),
 			"consistency_sampling": schema.SingleNestedAttribute{
 				MarkdownDescription: "How the `sampling` consistency check samples, each a whole number from 1 to 100. Required when `consistency_type = \"sampling\"`, not allowed otherwise.",
 				Optional:            true,
@@ -108,14 +86,9 @@ func migrateJobSchema(ctx context.Context) schema.Schema {
 					"tables_select_count":   percentAttr("Percentage of tables whose row counts are checked."),
 				},
 			},
-			"override_root": schema.BoolAttribute{
-				MarkdownDescription: "Whether the source's root account overwrites the destination's. Default: `false`; must be `false` with `migrate_object = \"databases\"` or `migrate_type = \"structure\"`.",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(false),
-			},
-			"source":      sourceSchema(),
-			"destination": destinationSchema(),
+			"override_root": defaultBoolAttr("Whether the source's root account overwrites the destination's. Default: `false`; must be `false` with `migrate_object = \"databases\"` or `migrate_type = \"structure\"`.", false),
+			"source":        sourceSchema(),
+			"destination":   destinationSchema(),
 			"redis_params": schema.SingleNestedAttribute{
 				MarkdownDescription: "Tuning for a Redis source (sent as ExternParams). Only with `source.database_type = \"redis\"`.",
 				Optional:            true,
@@ -131,11 +104,7 @@ func migrateJobSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: "Authentication of a MongoDB source (sent as ExternParams). Only with `source.database_type = \"mongodb\"`.",
 				Optional:            true,
 				Attributes: map[string]schema.Attribute{
-					"auth_database": schema.StringAttribute{
-						MarkdownDescription: "The database the source user authenticates against, such as `admin`.",
-						Optional:            true,
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
+					"auth_database": optionalStringAttr("The database the source user authenticates against, such as `admin`."),
 					"auth_flag": schema.StringAttribute{
 						MarkdownDescription: "Whether the source requires authentication: `1` (yes) or `0` (no).",
 						Optional:            true,
@@ -156,38 +125,11 @@ func migrateJobSchema(ctx context.Context) schema.Schema {
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(tagsChanged,
 					"Changing the tags replaces the job.", "Changing the tags replaces the job.")},
 			},
-			"deletion_protection": schema.BoolAttribute{
-				MarkdownDescription: "Whether destroying or replacing the job is refused while it moves data (statuses `ready_run`, `running`, `ready_complete`, `completing` and `stopping`), so that no timeout, cancelled run or taint deletes a live migration. A job that moves nothing (`created`, `check_pass`, `check_not_pass`, `failed`, `success`) is deleted either way. Default: `true`. To let a syncing job go, set it to `false` and apply before the destroy or replacement.",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(true),
-			},
-			"start": schema.BoolAttribute{
-				MarkdownDescription: "Whether to start the migration once its check has passed. Default: `true`. With `false` the job is created and checked, then left waiting; changing it to `true` later starts it.",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(true),
-			},
-			"wait_for": schema.StringAttribute{
-				MarkdownDescription: "How far apply waits once the job is started: `running` (default; the migration has begun: ready_run for a scheduled job, or running, ready_complete or success), `ready_complete` (incremental synchronisation has caught up; only with `full_and_incremental`) or `success` (the migration has finished; with `full_and_incremental` it needs `complete = true`).",
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString("running"),
-				Validators:          []validator.String{stringvalidator.OneOf(waitForTargets...)},
-			},
-			"complete": schema.BoolAttribute{
-				MarkdownDescription: "Whether to complete an incremental migration: when the job reaches ready_complete, call CompleteMigrateJob and wait for success. Only with `full_and_incremental`. Default: `false`.",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(false),
-			},
-			"complete_mode": schema.StringAttribute{
-				MarkdownDescription: "How `complete` finishes the migration: `wait_for_sync` (default; after the last changes are synchronised) or `immediately`.",
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString("wait_for_sync"),
-				Validators:          []validator.String{stringvalidator.OneOf(completeModes.names()...)},
-			},
+			"deletion_protection": defaultBoolAttr("Whether destroying or replacing the job is refused while it moves data (statuses `ready_run`, `running`, `ready_complete`, `completing` and `stopping`), so that no timeout, cancelled run or taint deletes a live migration. A job that moves nothing (`created`, `check_pass`, `check_not_pass`, `failed`, `success`) is deleted either way. Default: `true`. To let a syncing job go, set it to `false` and apply before the destroy or replacement.", true),
+			"start":               defaultBoolAttr("Whether to start the migration once its check has passed. Default: `true`. With `false` the job is created and checked, then left waiting; changing it to `true` later starts it.", true),
+			"wait_for":            defaultEnumAttr("How far apply waits once the job is started: `running` (default; the migration has begun: ready_run for a scheduled job, or running, ready_complete or success), `ready_complete` (incremental synchronisation has caught up; only with `full_and_incremental`) or `success` (the migration has finished; with `full_and_incremental` it needs `complete = true`).", "running", waitForTargets),
+			"complete":            defaultBoolAttr("Whether to complete an incremental migration: when the job reaches ready_complete, call CompleteMigrateJob and wait for success. Only with `full_and_incremental`. Default: `false`.", false),
+			"complete_mode":       defaultEnumAttr("How `complete` finishes the migration: `wait_for_sync` (default; after the last changes are synchronised) or `immediately`.", "wait_for_sync", completeModes.names()),
 			"status": schema.StringAttribute{
 				MarkdownDescription: "The job's status: one of " + enumDoc(jobStatusNames) + ", or `unknown` for a status code this provider does not know (see `status_code`).",
 				Computed:            true,
@@ -267,43 +209,16 @@ func sourceSchema() schema.SingleNestedAttribute {
 		MarkdownDescription: "The source database.",
 		Required:            true,
 		Attributes: map[string]schema.Attribute{
-			"database_type": schema.StringAttribute{
-				MarkdownDescription: "The source engine: " + enumDoc(creatableDatabaseTypes) + " for a new job; a job made elsewhere may also be " + enumDoc(listedDatabaseTypes[len(creatableDatabaseTypes):]) + ", which the provider can import and read but not create or modify. Changing it **replaces the job**.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(listedDatabaseTypes...)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"access_type": schema.StringAttribute{
-				MarkdownDescription: "How DTS reaches the source: " + enumDoc(srcAccessTypes) + ".",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(srcAccessTypes...)},
-			},
-			"ip":   ipAttr("The source's IP address (IPv4 or IPv6)."),
-			"port": portAttr("The source's port, 1 to 65535."),
-			"user": optionalStringAttr("The user DTS connects as."),
-			"password": schema.StringAttribute{
-				MarkdownDescription: "The source user's password. Sensitive, and kept in state because the API never returns it; prefer `password_wo`. Conflicts with `password_wo`.",
-				Optional:            true,
-				Sensitive:           true,
-			},
-			"password_wo": schema.StringAttribute{
-				MarkdownDescription: "The source user's password, write-only: sent to the API, never stored in state or plan. Change `password_wo_version` to send a new one. Conflicts with `password`.",
-				Optional:            true,
-				WriteOnly:           true,
-				Sensitive:           true,
-			},
-			"password_wo_version": woVersionAttr("password_wo"),
-			"access_key": schema.StringAttribute{
-				MarkdownDescription: "The source's access key (for cloud sources that need one). Sensitive, kept in state; prefer `access_key_wo`. Conflicts with `access_key_wo`.",
-				Optional:            true,
-				Sensitive:           true,
-			},
-			"access_key_wo": schema.StringAttribute{
-				MarkdownDescription: "The source's access key, write-only: never stored in state or plan. Change `access_key_wo_version` to send a new one. Conflicts with `access_key`.",
-				Optional:            true,
-				WriteOnly:           true,
-				Sensitive:           true,
-			},
+			"database_type":         databaseTypeAttr("The source engine: " + enumDoc(creatableDatabaseTypes) + " for a new job; a job made elsewhere may also be " + enumDoc(listedDatabaseTypes[len(creatableDatabaseTypes):]) + ", which the provider can import and read but not create or modify. Changing it **replaces the job**."),
+			"access_type":           accessTypeAttr("How DTS reaches the source: "+enumDoc(srcAccessTypes)+".", srcAccessTypes),
+			"ip":                    ipAttr("The source's IP address (IPv4 or IPv6)."),
+			"port":                  portAttr("The source's port, 1 to 65535."),
+			"user":                  optionalStringAttr("The user DTS connects as."),
+			"password":              sensitiveAttr("The source user's password. Sensitive, and kept in state because the API never returns it; prefer `password_wo`. Conflicts with `password_wo`."),
+			"password_wo":           writeOnlyAttr("The source user's password, write-only: sent to the API, never stored in state or plan. Change `password_wo_version` to send a new one. Conflicts with `password`."),
+			"password_wo_version":   woVersionAttr("password_wo"),
+			"access_key":            sensitiveAttr("The source's access key (for cloud sources that need one). Sensitive, kept in state; prefer `access_key_wo`. Conflicts with `access_key_wo`."),
+			"access_key_wo":         writeOnlyAttr("The source's access key, write-only: never stored in state or plan. Change `access_key_wo_version` to send a new one. Conflicts with `access_key`."),
 			"access_key_wo_version": woVersionAttr("access_key_wo"),
 			"instance_id":           optionalStringAttr("The source's cloud database instance ID (with `access_type = \"cdb\"`)."),
 			"cvm_instance_id":       optionalStringAttr("The CVM instance that hosts the source (with `access_type = \"cvm\"`)."),
@@ -325,18 +240,9 @@ func destinationSchema() schema.SingleNestedAttribute {
 		MarkdownDescription: "The destination database.",
 		Required:            true,
 		Attributes: map[string]schema.Attribute{
-			"database_type": schema.StringAttribute{
-				MarkdownDescription: "The destination engine, the same as the source's: " + enumDoc(creatableDatabaseTypes) + " for a new job, or one of " + enumDoc(listedDatabaseTypes[len(creatableDatabaseTypes):]) + " for an imported one. Changing it **replaces the job**.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(listedDatabaseTypes...)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"access_type": schema.StringAttribute{
-				MarkdownDescription: "How DTS reaches the destination: only `cdb` (a cloud database instance).",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(dstAccessTypes...)},
-			},
-			"instance_id": optionalStringAttr("The destination's cloud database instance ID."),
+			"database_type": databaseTypeAttr("The destination engine, the same as the source's: " + enumDoc(creatableDatabaseTypes) + " for a new job, or one of " + enumDoc(listedDatabaseTypes[len(creatableDatabaseTypes):]) + " for an imported one. Changing it **replaces the job**."),
+			"access_type":   accessTypeAttr("How DTS reaches the destination: only `cdb` (a cloud database instance).", dstAccessTypes),
+			"instance_id":   optionalStringAttr("The destination's cloud database instance ID."),
 			"region": func() schema.StringAttribute {
 				// The API may fill the region in when it is not given; computed, it then causes no diff.
 				a := regionAttr("The destination's region. When omitted, the API's choice is kept. Changing it **replaces the job**.")
@@ -344,29 +250,56 @@ func destinationSchema() schema.SingleNestedAttribute {
 				a.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplaceIfConfigured()}
 				return a
 			}(),
-			"ip":   ipAttr("The destination's IP address."),
-			"port": portAttr("The destination's port, 1 to 65535."),
-			"read_only": schema.BoolAttribute{
-				MarkdownDescription: "Whether the destination is read-only during the migration. Default: `false`.",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(false),
-			},
-			"user": optionalStringAttr("The destination user DTS connects as."),
-			"password": schema.StringAttribute{
-				MarkdownDescription: "The destination user's password. Sensitive, kept in state; prefer `password_wo`. Conflicts with `password_wo`.",
-				Optional:            true,
-				Sensitive:           true,
-			},
-			"password_wo": schema.StringAttribute{
-				MarkdownDescription: "The destination user's password, write-only: never stored in state or plan. Change `password_wo_version` to send a new one. Conflicts with `password`.",
-				Optional:            true,
-				WriteOnly:           true,
-				Sensitive:           true,
-			},
+			"ip":                  ipAttr("The destination's IP address."),
+			"port":                portAttr("The destination's port, 1 to 65535."),
+			"read_only":           defaultBoolAttr("Whether the destination is read-only during the migration. Default: `false`.", false),
+			"user":                optionalStringAttr("The destination user DTS connects as."),
+			"password":            sensitiveAttr("The destination user's password. Sensitive, kept in state; prefer `password_wo`. Conflicts with `password_wo`."),
+			"password_wo":         writeOnlyAttr("The destination user's password, write-only: never stored in state or plan. Change `password_wo_version` to send a new one. Conflicts with `password`."),
 			"password_wo_version": woVersionAttr("password_wo"),
 		},
 	}
+}
+
+// databaseTypeAttr is the engine of the source or the destination: any the API lists, since an
+// imported job may have one the provider cannot create, and a change of it replaces the job.
+func databaseTypeAttr(desc string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: desc,
+		Required:            true,
+		Validators:          []validator.String{stringvalidator.OneOf(listedDatabaseTypes...)},
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+	}
+}
+
+func accessTypeAttr(desc string, accessTypes []string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc, Required: true, Validators: []validator.String{stringvalidator.OneOf(accessTypes...)}}
+}
+
+// sensitiveAttr is a secret kept in state, since the API never returns it.
+func sensitiveAttr(desc string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc, Optional: true, Sensitive: true}
+}
+
+// writeOnlyAttr is a secret sent to the API and never stored in state or plan.
+func writeOnlyAttr(desc string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc, Optional: true, WriteOnly: true, Sensitive: true}
+}
+
+// defaultEnumAttr is an optional choice among values, def when the configuration leaves it out.
+func defaultEnumAttr(desc, def string, values []string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: desc,
+		Optional:            true,
+		Computed:            true,
+		Default:             stringdefault.StaticString(def),
+		Validators:          []validator.String{stringvalidator.OneOf(values...)},
+	}
+}
+
+// defaultBoolAttr is an optional flag, def when the configuration leaves it out.
+func defaultBoolAttr(desc string, def bool) schema.BoolAttribute {
+	return schema.BoolAttribute{MarkdownDescription: desc, Optional: true, Computed: true, Default: booldefault.StaticBool(def)}
 }
 
 func optionalStringAttr(desc string) schema.StringAttribute {

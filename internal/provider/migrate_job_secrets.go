@@ -7,7 +7,6 @@ package provider
 
 import (
 	"context"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -40,11 +39,10 @@ type configGetter interface {
 }
 
 // beginSending prepares an operation that sends the job's configuration: it collects the
-// secrets to send, masks them in every log line of the operation, and bounds it by timeout.
-func beginSending(ctx context.Context, config configGetter, plan *migrateJobResourceModel, timeout time.Duration) (context.Context, context.CancelFunc, secrets, diag.Diagnostics) {
+// secrets to send and masks them in every log line of the operation.
+func beginSending(ctx context.Context, config configGetter, plan *migrateJobResourceModel) (context.Context, secrets, diag.Diagnostics) {
 	s, diags := secretsFrom(ctx, config, plan)
-	ctx, cancel := context.WithTimeout(maskSecrets(ctx, s), timeout)
-	return ctx, cancel, s, diags
+	return maskSecrets(ctx, s), s, diags
 }
 
 // secretsFrom collects the secrets to send: plain values from the plan, write-only ones from

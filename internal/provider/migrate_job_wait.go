@@ -136,6 +136,29 @@ func statusMigrateCheck(client *dtsapi.Client, jobID string) retry.RefreshFunc[*
 	}
 }
 
+// pollConf is a wait of this operation on what refresh reads, polled within the provider's
+// bounds from delay on.
+func pollConf[T any](w *jobWaiter, refresh retry.RefreshFunc[T], pending, target []string, delay time.Duration) *retry.StateChangeConf[T] {
+	return &retry.StateChangeConf[T]{
+		Refresh:     refresh,
+		Pending:     pending,
+		Target:      target,
+		Delay:       delay,
+		MinInterval: w.minPoll,
+		MaxInterval: w.maxPoll,
+	}
+}
+
+// jobConf is a wait on the job's status, read through the shared view: a status this provider
+// does not know is waited on rather than failed, and the polls are aligned with those of the
+// other waiters, so that they share listings.
+func (w *jobWaiter) jobConf(jobID string, pending, target []string, delay time.Duration) *retry.StateChangeConf[*dtsapi.MigrateJobInfo] {
+	conf := pollConf(w, statusMigrateJob(w.client, jobID), pending, target, delay)
+	conf.PendingFunc = isUnknownStatus
+	conf.Align = w.align
+	return conf
+}
+
 // waitMigrateJobSettled waits for a job in a transitional status (creating, checking,
 // stopping, completing, or one this provider does not know) to leave it. delay postpones the
 // first read, after a call whose effect is not visible at once.
@@ -169,16 +192,8 @@ func (w *jobWaiter) waitMigrateJobStopped(ctx context.Context, jobID string, del
 
 // waitMigrateJobDeleted waits until the API no longer lists the job.
 func (w *jobWaiter) waitMigrateJobDeleted(ctx context.Context, jobID string, delay time.Duration) error {
-	conf := &retry.StateChangeConf[*dtsapi.MigrateJobInfo]{
-		Delay:          delay,
-		Pending:        deletedPending,
-		PendingFunc:    isUnknownStatus,
-		TargetNotFound: true,
-		MinInterval:    w.minPoll,
-		MaxInterval:    w.maxPoll,
-		Refresh:        statusMigrateJob(w.client, jobID),
-		Align:          w.align,
-	}
+	conf := w.jobConf(jobID, deletedPending, nil, delay)
+	conf.TargetNotFound = true
 	defer w.client.Jobs().Wait(jobID)()
 	_, err := conf.WaitForState(ctx)
 	return err
@@ -222,22 +237,15 @@ func (w *jobWaiter) waitMigrateCheckIdle(ctx context.Context, jobID string) (*dt
 // waitCheck polls the job's check result until its status is in target, and returns it.
 func (w *jobWaiter) waitCheck(ctx context.Context, jobID string, pending, target []string, delay time.Duration) (*dtsapi.MigrateCheckResult, error) {
 	eta := &etaEstimator{}
-	conf := &retry.StateChangeConf[*dtsapi.MigrateCheckResult]{
-		Delay:       delay,
-		Pending:     pending,
-		Target:      target,
-		MinInterval: w.minPoll,
-		MaxInterval: w.maxPoll,
-		Refresh:     statusMigrateCheck(w.client, jobID),
-		Describe: func(c *dtsapi.MigrateCheckResult) string {
-			return "check progress " + dtsapi.StringValue(c.Progress) + "%"
-		},
-		NextInterval: func(c *dtsapi.MigrateCheckResult, _ string, chosen time.Duration) time.Duration {
-			return eta.next(percent(c.Progress), chosen, w.longestETA())
-		},
-		OnChange: func(ctx context.Context, c *dtsapi.MigrateCheckResult, state string) {
-			tflog.Info(ctx, "DTS migrate job check: "+state, map[string]any{"job_id": jobID, "check_status": state, "progress": dtsapi.StringValue(c.Progress)})
-		},
+	conf := pollConf(w, statusMigrateCheck(w.client, jobID), pending, target, delay)
+	conf.Describe = func(c *dtsapi.MigrateCheckResult) string {
+		return "check progress " + dtsapi.StringValue(c.Progress) + "%"
+	}
+	conf.NextInterval = func(c *dtsapi.MigrateCheckResult, _ string, chosen time.Duration) time.Duration {
+		return eta.next(percent(c.Progress), chosen, w.longestETA())
+	}
+	conf.OnChange = func(ctx context.Context, c *dtsapi.MigrateCheckResult, state string) {
+		tflog.Info(ctx, "DTS migrate job check: "+state, map[string]any{"job_id": jobID, "check_status": state, "progress": dtsapi.StringValue(c.Progress)})
 	}
 	result, err := conf.WaitForState(ctx)
 	var te *retry.TimeoutError
@@ -251,40 +259,31 @@ func (w *jobWaiter) waitCheck(ctx context.Context, jobID string, pending, target
 // target (failed, check_not_pass, …) ends the wait at once with the job's own reason.
 func (w *jobWaiter) waitJob(ctx context.Context, jobID string, pending, target []string, delay time.Duration) (*dtsapi.MigrateJobInfo, error) {
 	eta := &etaEstimator{}
-	conf := &retry.StateChangeConf[*dtsapi.MigrateJobInfo]{
-		Delay:       delay,
-		Pending:     pending,
-		Target:      target,
-		PendingFunc: isUnknownStatus,
-		MinInterval: w.minPoll,
-		MaxInterval: w.maxPoll,
-		Refresh:     statusMigrateJob(w.client, jobID),
-		Align:       w.align,
-		Describe:    describeJob,
-		NextInterval: func(job *dtsapi.MigrateJobInfo, _ string, chosen time.Duration) time.Duration {
-			if start, ok := scheduledStart(job); ok {
-				// A scheduled job waits for its start time: nothing happens before it.
-				if until := time.Until(start); until > chosen {
-					return until + 100*time.Millisecond
-				}
+	conf := w.jobConf(jobID, pending, target, delay)
+	conf.Describe = describeJob
+	conf.NextInterval = func(job *dtsapi.MigrateJobInfo, _ string, chosen time.Duration) time.Duration {
+		if start, ok := scheduledStart(job); ok {
+			// A scheduled job waits for its start time: nothing happens before it.
+			if until := time.Until(start); until > chosen {
+				return until + 100*time.Millisecond
 			}
-			if job.Detail == nil {
-				return chosen
-			}
-			return eta.next(percent(job.Detail.Progress), chosen, w.longestETA())
-		},
-		OnChange: func(ctx context.Context, job *dtsapi.MigrateJobInfo, state string) {
-			fields := map[string]any{"job_id": jobID, "status": state}
-			if d := job.Detail; d != nil {
-				fields["progress"] = dtsapi.StringValue(d.Progress)
-				fields["step"] = currentStepName(d)
-			}
-			if isUnknownStatus(state) {
-				tflog.Warn(ctx, "DTS migrate job has a status this provider does not know; waiting on it", fields)
-				return
-			}
-			tflog.Info(ctx, "DTS migrate job: "+describeJob(job), fields)
-		},
+		}
+		if job.Detail == nil {
+			return chosen
+		}
+		return eta.next(percent(job.Detail.Progress), chosen, w.longestETA())
+	}
+	conf.OnChange = func(ctx context.Context, job *dtsapi.MigrateJobInfo, state string) {
+		fields := map[string]any{"job_id": jobID, "status": state}
+		if d := job.Detail; d != nil {
+			fields["progress"] = dtsapi.StringValue(d.Progress)
+			fields["step"] = currentStepName(d)
+		}
+		if isUnknownStatus(state) {
+			tflog.Warn(ctx, "DTS migrate job has a status this provider does not know; waiting on it", fields)
+			return
+		}
+		tflog.Info(ctx, "DTS migrate job: "+describeJob(job), fields)
 	}
 	done := w.client.Jobs().Wait(jobID)
 	job, err := conf.WaitForState(ctx)

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -32,7 +31,7 @@ func NewMigrateJobsDataSource() datasource.DataSource {
 }
 
 type migrateJobsDataSource struct {
-	data *providerData
+	configuredDataSource
 }
 
 // orderKeys maps order_by values to the API's Order keys.
@@ -52,7 +51,7 @@ func (d *migrateJobsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"job_id": dschema.StringAttribute{
 				MarkdownDescription: "Only the job with this ID.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^dts-[a-z0-9]+$`), "must be a job ID such as dts-1a2b3c4d")},
+				Validators:          []validator.String{jobIDValidator},
 			},
 			"name": dschema.StringAttribute{
 				MarkdownDescription: "Only jobs whose name contains this text (case-sensitive), or, with `name_exact`, whose name is exactly it.",
@@ -106,10 +105,6 @@ func (d *migrateJobsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			},
 		},
 	}
-}
-
-func (d *migrateJobsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *migrateJobsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

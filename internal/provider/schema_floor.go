@@ -6,6 +6,7 @@ package provider
 
 import (
 	"context"
+	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 )
@@ -27,54 +28,35 @@ func floorAttributes(in map[string]schema.Attribute) map[string]schema.Attribute
 	return out
 }
 
+// floorAttribute returns a without the provider's logic: its validators, plan modifiers and
+// default cleared, and those of the attributes nested in it. Every attribute type of the
+// framework names them by the same fields, so one walk by reflection clears them from each type,
+// those the schema does not use yet included, where a switch would need a case per type.
 func floorAttribute(a schema.Attribute) schema.Attribute {
-	switch a := a.(type) {
-	case schema.StringAttribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		return a
-	case schema.BoolAttribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		return a
-	case schema.Int64Attribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		return a
-	case schema.Float64Attribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		return a
-	case schema.NumberAttribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		return a
-	case schema.ListAttribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		return a
-	case schema.SetAttribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		return a
-	case schema.MapAttribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		return a
-	case schema.ObjectAttribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		return a
-	case schema.SingleNestedAttribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		a.Attributes = floorAttributes(a.Attributes)
-		return a
-	case schema.ListNestedAttribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		a.NestedObject.Validators, a.NestedObject.PlanModifiers = nil, nil
-		a.NestedObject.Attributes = floorAttributes(a.NestedObject.Attributes)
-		return a
-	case schema.SetNestedAttribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		a.NestedObject.Validators, a.NestedObject.PlanModifiers = nil, nil
-		a.NestedObject.Attributes = floorAttributes(a.NestedObject.Attributes)
-		return a
-	case schema.MapNestedAttribute:
-		a.Validators, a.PlanModifiers, a.Default = nil, nil, nil
-		a.NestedObject.Validators, a.NestedObject.PlanModifiers = nil, nil
-		a.NestedObject.Attributes = floorAttributes(a.NestedObject.Attributes)
+	if a == nil || reflect.TypeOf(a).Kind() != reflect.Struct {
 		return a
 	}
-	return a
+	v := reflect.New(reflect.TypeOf(a)).Elem()
+	v.Set(reflect.ValueOf(a))
+	clearLogic(v)
+	if nested := v.FieldByName("NestedObject"); nested.IsValid() {
+		clearLogic(nested)
+	}
+	floor, _ := v.Interface().(schema.Attribute)
+	return floor
+}
+
+// clearLogic clears the fields of v, an attribute or a nested object, that hold the provider's
+// logic, and floors the attributes nested in it.
+func clearLogic(v reflect.Value) {
+	for _, name := range []string{"Validators", "PlanModifiers", "Default"} {
+		if f := v.FieldByName(name); f.IsValid() {
+			f.SetZero()
+		}
+	}
+	if f := v.FieldByName("Attributes"); f.IsValid() {
+		if attrs, ok := f.Interface().(map[string]schema.Attribute); ok {
+			f.Set(reflect.ValueOf(floorAttributes(attrs)))
+		}
+	}
 }

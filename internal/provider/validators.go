@@ -1,13 +1,16 @@
 package provider
 
 // validators.go: the provider's own string validators, for the checks the stock validators of
-// terraform-plugin-framework-validators do not make.
+// terraform-plugin-framework-validators do not make, and the stock ones that more than one
+// schema shares.
 
 import (
 	"context"
 	"fmt"
 	"net/netip"
+	"regexp"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/opendts/terraform-provider-dts/internal/dtsapi"
@@ -58,3 +61,6 @@ var endpointValidator = stringCheck{
 		return err
 	},
 }
+
+// jobIDValidator accepts a job ID as the API writes it, for the data sources that name a job.
+var jobIDValidator = stringvalidator.RegexMatches(regexp.MustCompile(`^dts-[a-z0-9]+$`), "must be a job ID such as dts-1a2b3c4d")
