@@ -100,16 +100,12 @@ func TestAccMigrateJob_hostileAnswers(t *testing.T) {
 	env.parallelTest(t, []resource.TestStep{{
 		Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
 		ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
-		Check: func(s *terraform.State) error {
-			id, err := jobIDOf(s)
-			if err != nil {
-				return err
-			}
+		Check: checkMockJobID(env, func(id string) error {
 			if _, ok := mock.Job(id); !ok {
 				return fmt.Errorf("state holds %s, which the emulator does not", id)
 			}
 			return nil
-		},
+		}),
 	}})
 }
 

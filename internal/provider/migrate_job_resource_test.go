@@ -89,59 +89,53 @@ func jobIDOf(s *terraform.State) (string, error) {
 	return rs.Primary.ID, nil
 }
 
-// checkMockStatus checks the emulator's own view of the job's status.
-func checkMockStatus(env *accEnv, want int) resource.TestCheckFunc {
+// checkMockJobID runs check with the ID of the job in state; against the real service, whose
+// stored jobs and calls a test cannot see, it checks nothing.
+func checkMockJobID(env *accEnv, check func(jobID string) error) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		if env.mock == nil {
 			return nil
 		}
-		id, err := jobIDOf(s)
+		jobID, err := jobIDOf(s)
 		if err != nil {
 			return err
 		}
+		return check(jobID)
+	}
+}
+
+// checkMockStatus checks the emulator's own view of the job's status.
+func checkMockStatus(env *accEnv, want int) resource.TestCheckFunc {
+	return checkMockJobID(env, func(id string) error {
 		got, ok := env.mock.JobStatus(id)
 		if !ok || got != want {
 			return fmt.Errorf("emulator has job %s in status %d (exists %t), want %d", id, got, ok, want)
 		}
 		return nil
-	}
+	})
 }
 
 // checkMockJob runs check on the emulator's stored copy of the job in state; against the real
 // service there is no such copy and it checks nothing.
 func checkMockJob(env *accEnv, check func(job dtsmock.Job) error) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		if env.mock == nil {
-			return nil
-		}
-		jobID, err := jobIDOf(s)
-		if err != nil {
-			return err
-		}
+	return checkMockJobID(env, func(jobID string) error {
 		job, ok := env.mock.Job(jobID)
 		if !ok {
 			return fmt.Errorf("job %s is not in the emulator", jobID)
 		}
 		return check(job)
-	}
+	})
 }
 
 // expectMutations checks the successful mutating calls the emulator saw for the job in state,
 // in order.
 func expectMutations(env *accEnv, want ...string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		if env.mock == nil {
-			return nil
-		}
-		jobID, err := jobIDOf(s)
-		if err != nil {
-			return err
-		}
+	return checkMockJobID(env, func(jobID string) error {
 		if got := env.mutations(jobID); !slices.Equal(got, want) {
 			return fmt.Errorf("mutations %v, want %v", got, want)
 		}
 		return nil
-	}
+	})
 }
 
 // checkDestroyed proves, with the same finder the resource uses, that no job is left.
@@ -300,19 +294,12 @@ func TestAccMigrateJob_incrementalThenComplete(t *testing.T) {
 				statusIs("success"),
 				id.AddStateValue(jobResource, tfjsonpath.New("id")),
 			},
-			Check: func(s *terraform.State) error {
-				if env.mock == nil {
-					return nil
-				}
-				jobID, err := jobIDOf(s)
-				if err != nil {
-					return err
-				}
+			Check: checkMockJobID(env, func(jobID string) error {
 				if got := env.mutations(jobID); slices.Contains(got, "ModifyMigrateJob") || !slices.Contains(got, "CompleteMigrateJob") {
 					return fmt.Errorf("mutations %v: want CompleteMigrateJob and no ModifyMigrateJob", got)
 				}
 				return nil
-			},
+			}),
 		},
 	})
 }
@@ -355,11 +342,7 @@ func TestAccMigrateJob_scheduledToSuccess(t *testing.T) {
   expect_time  = %q
   wait_for     = "success"`, at.Format(time.RFC3339))}.hcl()),
 		ConfigStateChecks: []statecheck.StateCheck{statusIs("success")},
-		Check: func(s *terraform.State) error {
-			jobID, err := jobIDOf(s)
-			if err != nil {
-				return err
-			}
+		Check: checkMockJobID(env, func(jobID string) error {
 			// Count the reads between the start call and the start time: polling every
 			// 20 to 100 ms would make dozens.
 			var started time.Time
@@ -376,7 +359,7 @@ func TestAccMigrateJob_scheduledToSuccess(t *testing.T) {
 				return fmt.Errorf("%d reads while the job waited for its start time (started at %s), want at most 3", reads, started)
 			}
 			return nil
-		},
+		}),
 	}})
 }
 
@@ -516,16 +499,12 @@ func TestAccMigrateJob_disappears(t *testing.T) {
 	mock := env.needMock(t)
 	env.parallelTest(t, []resource.TestStep{{
 		Config: env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
-		Check: func(s *terraform.State) error {
-			id, err := jobIDOf(s)
-			if err != nil {
-				return err
-			}
+		Check: checkMockJobID(env, func(id string) error {
 			if !mock.Vanish(id) {
 				return fmt.Errorf("job %s was not in the emulator", id)
 			}
 			return nil
-		},
+		}),
 		ExpectNonEmptyPlan: true,
 	}})
 }
@@ -569,14 +548,10 @@ func TestAccMigrateJob_lostCreateAnswer(t *testing.T) {
 	env.parallelTest(t, []resource.TestStep{{
 		Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
 		ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
-		Check: func(s *terraform.State) error {
+		Check: checkMockJobID(env, func(id string) error {
 			jobs := mock.Jobs()
 			if len(jobs) != 1 {
 				return fmt.Errorf("the emulator holds %d jobs, want exactly 1", len(jobs))
-			}
-			id, err := jobIDOf(s)
-			if err != nil {
-				return err
 			}
 			if jobs[0].JobID != id {
 				return fmt.Errorf("state holds %s, the emulator %s", id, jobs[0].JobID)
@@ -585,7 +560,7 @@ func TestAccMigrateJob_lostCreateAnswer(t *testing.T) {
 				return fmt.Errorf("CreateMigrateJob was sent %d times, want 1", n)
 			}
 			return nil
-		},
+		}),
 	}})
 }
 

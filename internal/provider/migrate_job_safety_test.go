@@ -437,12 +437,8 @@ func TestAccMigrateJob_clockSkewLostCreate(t *testing.T) {
 			env.parallelTest(t, []resource.TestStep{{
 				Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
 				ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
-				Check: func(s *terraform.State) error {
+				Check: checkMockJobID(env, func(id string) error {
 					jobs := mock.Jobs()
-					id, err := jobIDOf(s)
-					if err != nil {
-						return err
-					}
 					if len(jobs) != 1 || jobs[0].JobID != id || countDrops(mock, "CreateMigrateJob") != 1 {
 						return fmt.Errorf("state holds %s; the emulator %d jobs after %d lost creates", id, len(jobs), countDrops(mock, "CreateMigrateJob"))
 					}
@@ -450,7 +446,7 @@ func TestAccMigrateJob_clockSkewLostCreate(t *testing.T) {
 						return fmt.Errorf("the job carries no create token: %v", jobs[0].Tags)
 					}
 					return nil
-				},
+				}),
 			}})
 		})
 	}
@@ -467,13 +463,9 @@ func TestAccMigrateJob_failedSinceLastRunRestarts(t *testing.T) {
 		{
 			Config:            cfg,
 			ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
-			Check: func(s *terraform.State) error {
-				jobID, err := jobIDOf(s)
-				if err != nil {
-					return err
-				}
+			Check: checkMockJobID(env, func(jobID string) error {
 				return mock.SetJobStatus(jobID, dtsapi.StatusFailed)
-			},
+			}),
 			ExpectNonEmptyPlan: true,
 		},
 		{
