@@ -145,9 +145,7 @@ import {
   id = %q
 }
 `, jobID)),
-		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-			plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-		}},
+		ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
 		ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("id"), knownvalue.StringExact(jobID))},
 		Check: func(*terraform.State) error {
 			if got := env.mutations(jobID); len(got) != 0 {

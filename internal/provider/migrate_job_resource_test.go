@@ -166,6 +166,13 @@ func (e *accEnv) parallelTest(t *testing.T, steps []resource.TestStep) {
 	})
 }
 
+// expectAction is a plan check that the job in state is planned for action.
+func expectAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(jobResource, action),
+	}}
+}
+
 func TestAccMigrateJob_basic(t *testing.T) {
 	// A long migrating phase keeps the job running, so that the imported state equals the
 	// state apply left.
@@ -287,9 +294,7 @@ func TestAccMigrateJob_incrementalThenComplete(t *testing.T) {
 			Config: env.config(jobSpec{attrs: base + `
   complete      = true
   complete_mode = "immediately"`}.hcl()),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-			}},
+			ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statusIs("success"),
 				id.AddStateValue(jobResource, tfjsonpath.New("id")),
@@ -374,10 +379,8 @@ func TestAccMigrateJob_checkFailure(t *testing.T) {
 		},
 		{
 			// The failed job is tainted: fixing the configuration replaces it.
-			Config: env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionReplace),
-			}},
+			Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
+			ConfigPlanChecks:  expectAction(plancheck.ResourceActionReplace),
 			ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
 		},
 	})
@@ -397,9 +400,7 @@ func TestAccMigrateJob_updateBeforeStart(t *testing.T) {
 			Config: env.config(jobSpec{name: "tf-acc-after", attrs: `
   migrate_type = "full"
   start        = false`}.hcl()),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-			}},
+			ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statusIs("check_pass"),
 				id.AddStateValue(jobResource, tfjsonpath.New("id")),
@@ -425,10 +426,8 @@ func TestAccMigrateJob_updateWhileRunning(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
 		},
 		{
-			Config: env.config(jobSpec{attrs: `  migrate_type = "full"`, source: strings.Replace(mysqlSource, "3306", "3307", 1)}.hcl()),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-			}},
+			Config:           env.config(jobSpec{attrs: `  migrate_type = "full"`, source: strings.Replace(mysqlSource, "3306", "3307", 1)}.hcl()),
+			ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statusIs("running"),
 				id.AddStateValue(jobResource, tfjsonpath.New("id")),
@@ -458,10 +457,8 @@ func TestAccMigrateJob_updateAfterSuccessReplaces(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{statusIs("success")},
 		},
 		{
-			Config: env.config(jobSpec{name: "tf-acc-second", attrs: attrs}.hcl()),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionReplace),
-			}},
+			Config:           env.config(jobSpec{name: "tf-acc-second", attrs: attrs}.hcl()),
+			ConfigPlanChecks: expectAction(plancheck.ResourceActionReplace),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statusIs("success"),
 				statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("name"), knownvalue.StringExact("tf-acc-second")),
@@ -483,9 +480,7 @@ func TestAccMigrateJob_replaceOnDatabaseType(t *testing.T) {
 				source:      redis("redis"),
 				destination: strings.Replace(mysqlDestination, `"mysql"`, `"redis"`, 1),
 			}.hcl()),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionReplace),
-			}},
+			ConfigPlanChecks: expectAction(plancheck.ResourceActionReplace),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statusIs("running"),
 				statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("source").AtMapKey("database_type"), knownvalue.StringExact("redis")),
@@ -649,11 +644,9 @@ func TestAccMigrateJob_writeOnlyPasswords(t *testing.T) {
 			PlanOnly: true,
 		},
 		{
-			Config: env.config(spec(2, srcCanary+"-rotated").hcl()),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-			}},
-			Check: resource.ComposeAggregateTestCheckFunc(received(srcCanary+"-rotated"), noCanary(srcCanary, dstCanary)),
+			Config:           env.config(spec(2, srcCanary+"-rotated").hcl()),
+			ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+			Check:            resource.ComposeAggregateTestCheckFunc(received(srcCanary+"-rotated"), noCanary(srcCanary, dstCanary)),
 		},
 	})
 }

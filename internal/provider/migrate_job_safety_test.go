@@ -149,11 +149,9 @@ func TestAccMigrateJob_interruptResumesInPlace(t *testing.T) {
 				},
 				{
 					// Untainted: the plan resumes the job in place rather than replacing it.
-					PreConfig: func() { clock.shift(92 * time.Second) },
-					Config:    cfg,
-					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-					}},
+					PreConfig:         func() { clock.shift(92 * time.Second) },
+					Config:            cfg,
+					ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
 					ConfigStateChecks: []statecheck.StateCheck{statusIs("success"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
 					Check:             expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
 				},
@@ -206,10 +204,8 @@ func TestAccMigrateJob_createTimeoutStopsAtGuard(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			Config: env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionReplace),
-			}},
+			Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
+			ConfigPlanChecks:  expectAction(plancheck.ResourceActionReplace),
 			ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
 		},
 	})
@@ -241,11 +237,9 @@ func TestAccMigrateJob_deletionGuard(t *testing.T) {
 					t.Fatalf("the refused destroy left the job in status %d", st)
 				}
 			},
-			Config: env.config(jobSpec{attrs: `  migrate_type = "full_and_incremental"`}.hcl()),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-			}},
-			Check: expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
+			Config:           env.config(jobSpec{attrs: `  migrate_type = "full_and_incremental"`}.hcl()),
+			ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+			Check:            expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
 		},
 	})
 }
@@ -278,9 +272,7 @@ func TestAccMigrateJob_updateTimeoutResumes(t *testing.T) {
 			Config: env.config(jobSpec{attrs: `
   migrate_type = "full"
   wait_for     = "success"`}.hcl()),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-			}},
+			ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
 			ConfigStateChecks: []statecheck.StateCheck{statusIs("success"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
 			Check:             expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
 		},
