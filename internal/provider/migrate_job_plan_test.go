@@ -139,12 +139,7 @@ func TestAccMigrateJob_importUntaggedWithEmptyTags(t *testing.T) {
 	mock := env.needMock(t)
 	jobID := seedRunningJob(t, mock)
 	env.parallelTest(t, []resource.TestStep{{
-		Config: env.config(jobSpec{attrs: "  migrate_type = \"full\"\n  tags = {}"}.hcl() + fmt.Sprintf(`
-import {
-  to = dts_migrate_job.test
-  id = %q
-}
-`, jobID)),
+		Config:            env.config(jobSpec{attrs: "  migrate_type = \"full\"\n  tags = {}"}.hcl() + importBlock(jobID)),
 		ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
 		ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("id"), knownvalue.StringExact(jobID))},
 		Check: func(*terraform.State) error {
@@ -233,12 +228,11 @@ func testListedOnlyImport(t *testing.T) {
     region        = "ap-guangzhou"`,
 		}.hcl()
 	}
-	importBlock := fmt.Sprintf("\nimport {\n  to = dts_migrate_job.test\n  id = %q\n}\n", jobID)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories,
 		Steps: []resource.TestStep{
 			{
-				Config: env.config(pg("tf-acc-job") + importBlock),
+				Config: env.config(pg("tf-acc-job") + importBlock(jobID)),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statusIs("running"),
 					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("source").AtMapKey("database_type"), knownvalue.StringExact("postgresql")),

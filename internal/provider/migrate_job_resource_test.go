@@ -173,6 +173,16 @@ func expectAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks
 	}}
 }
 
+// importBlock is an import block that imports the job jobID as the test job.
+func importBlock(jobID string) string {
+	return fmt.Sprintf(`
+import {
+  to = dts_migrate_job.test
+  id = %[1]q
+}
+`, jobID)
+}
+
 func TestAccMigrateJob_basic(t *testing.T) {
 	// A long migrating phase keeps the job running, so that the imported state equals the
 	// state apply left.
@@ -717,12 +727,7 @@ func TestAccMigrateJob_importAdoptsPlainPasswords(t *testing.T) {
 	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
 	mock := env.needMock(t)
 	jobID := seedRunningJob(t, mock)
-	cfg := env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl() + fmt.Sprintf(`
-import {
-  to = dts_migrate_job.test
-  id = %q
-}
-`, jobID))
+	cfg := env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl() + importBlock(jobID))
 	env.parallelTest(t, []resource.TestStep{
 		{
 			Config: cfg,
