@@ -155,15 +155,20 @@ func checkDestroyed(env *accEnv) resource.TestCheckFunc {
 	}
 }
 
-// parallelTest runs steps as a parallel test case on env's provider, and checks after the
-// destroy that no job is left: the case that most acceptance tests need.
-func (e *accEnv) parallelTest(t *testing.T, steps []resource.TestStep) {
-	t.Helper()
-	resource.ParallelTest(t, resource.TestCase{
+// testCase runs steps on env's provider, and checks after the destroy that no job is left: the
+// case that most acceptance tests need.
+func (e *accEnv) testCase(steps []resource.TestStep) resource.TestCase {
+	return resource.TestCase{
 		ProtoV6ProviderFactories: e.factories,
 		CheckDestroy:             checkDestroyed(e),
 		Steps:                    steps,
-	})
+	}
+}
+
+// parallelTest runs testCase(steps) as a parallel test.
+func (e *accEnv) parallelTest(t *testing.T, steps []resource.TestStep) {
+	t.Helper()
+	resource.ParallelTest(t, e.testCase(steps))
 }
 
 // expectAction is a plan check that the job in state is planned for action.
@@ -222,36 +227,29 @@ func TestAccMigrateJob_basic(t *testing.T) {
 // are write-only (plain passwords, which the API never returns, would be the only difference).
 func TestAccMigrateJob_importBlockNoDiff(t *testing.T) {
 	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
-	spec := jobSpec{
-		protected: true,
-		attrs:     `  migrate_type = "full_and_incremental"`,
-		source: `
-    database_type = "mysql"
-    access_type   = "extranet"
-    ip            = "10.0.0.5"
-    port          = 3306
-    user          = "migrator"
-    password_wo   = "src-secret"`,
-		destination: `
-    database_type = "mysql"
-    access_type   = "cdb"
-    instance_id   = "cdb-a1b2c3d4"
-    region        = "ap-guangzhou"
-    password_wo   = "dst-secret"`,
-	}
+	env.parallelTest(t, importBlockSteps(env, `  migrate_type = "full_and_incremental"`, resource.ImportBlockWithID, statusIs("running")))
+}
+
+// importBlockSteps create a job of the given attributes, import it through an import block of
+// the given kind, whose plan must be empty, and then destroy it; created are the checks of the
+// first apply. The import keeps the deletion guard's default, so the configuration does too
+// until the last step. The passwords are write-only: an import cannot know plain ones, which
+// would be the only diff.
+func importBlockSteps(env *accEnv, attrs string, kind resource.ImportStateKind, created ...statecheck.StateCheck) []resource.TestStep {
+	spec := jobSpec{protected: true, attrs: attrs, source: woSource, destination: woDestination}
 	cfg := env.config(spec.hcl())
 	spec.protected = false
-	env.parallelTest(t, []resource.TestStep{
-		{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{statusIs("running")}},
+	return []resource.TestStep{
+		{Config: cfg, ConfigStateChecks: created},
 		{
 			ResourceName:    jobResource,
 			ImportState:     true,
-			ImportStateKind: resource.ImportBlockWithID,
+			ImportStateKind: kind,
 			Config:          cfg,
 		},
-		// The syncing job is protected: lifting the guard, in place, lets the test destroy it.
+		// The running job is protected: lifting the guard, in place, lets the test destroy it.
 		{Config: env.config(spec.hcl())},
-	})
+	}
 }
 
 func TestAccMigrateJob_fullToSuccess(t *testing.T) {
