@@ -235,24 +235,11 @@ func TestAccMigrateJobsDataSource_invalidArguments(t *testing.T) {
 		{`statuses = ["done"]`, `statuses.*value must be one of`},
 		{`job_id = "job-1"`, `job_id.*must be a job ID`},
 	}
-	steps := make([]resource.TestStep, len(bad))
+	failures := make([]planFailure, len(bad))
 	for i, b := range bad {
-		steps[i] = resource.TestStep{
-			Config:      env.config(fmt.Sprintf("data \"dts_migrate_jobs\" \"test\" {\n  %s\n}\n", b.args)),
-			PlanOnly:    true,
-			ExpectError: regexpWords(b.want),
-		}
+		failures[i] = planFailure{fmt.Sprintf("data \"dts_migrate_jobs\" \"test\" {\n  %s\n}\n", b.args), b.want}
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		Steps:                    steps,
-		CheckDestroy: func(*terraform.State) error {
-			if n := env.countCalls(""); n != 0 {
-				return fmt.Errorf("invalid arguments cost %d API calls, want 0", n)
-			}
-			return nil
-		},
-	})
+	env.expectPlanFailures(t, "invalid arguments", failures)
 }
 
 func TestAccMigrateCheckDataSource_passed(t *testing.T) {
