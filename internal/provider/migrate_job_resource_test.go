@@ -138,6 +138,22 @@ func expectMutations(env *accEnv, want ...string) resource.TestCheckFunc {
 	})
 }
 
+// checkOnlyJob checks that the emulator holds exactly one job, the one in state, and runs check
+// on it: after a lost answer, the proof that the provider found the job it made rather than
+// making another.
+func checkOnlyJob(env *accEnv, check func(job dtsmock.Job) error) resource.TestCheckFunc {
+	return checkMockJobID(env, func(id string) error {
+		jobs := env.mock.Jobs()
+		if len(jobs) != 1 {
+			return fmt.Errorf("the emulator holds %d jobs, want exactly 1", len(jobs))
+		}
+		if jobs[0].JobID != id {
+			return fmt.Errorf("state holds %s, the emulator %s", id, jobs[0].JobID)
+		}
+		return check(jobs[0])
+	})
+}
+
 // checkDestroyed proves, with the same finder the resource uses, that no job is left.
 func checkDestroyed(env *accEnv) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
@@ -547,18 +563,11 @@ func TestAccMigrateJob_lostCreateAnswer(t *testing.T) {
 	env := newAccEnv(t, dtsmock.WithFaults(dtsmock.FaultRule{
 		Action: "CreateMigrateJob", Kind: dtsmock.FaultDropAfterCommit, Count: 1,
 	}))
-	mock := env.needMock(t)
+	env.needMock(t)
 	env.parallelTest(t, []resource.TestStep{{
 		Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
 		ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
-		Check: checkMockJobID(env, func(id string) error {
-			jobs := mock.Jobs()
-			if len(jobs) != 1 {
-				return fmt.Errorf("the emulator holds %d jobs, want exactly 1", len(jobs))
-			}
-			if jobs[0].JobID != id {
-				return fmt.Errorf("state holds %s, the emulator %s", id, jobs[0].JobID)
-			}
+		Check: checkOnlyJob(env, func(dtsmock.Job) error {
 			if n := env.countCalls("CreateMigrateJob"); n != 1 {
 				return fmt.Errorf("CreateMigrateJob was sent %d times, want 1", n)
 			}
