@@ -176,9 +176,7 @@ func TestAccLive_fullCopiesExactly(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, mariadbtest.Config{})
 	e.test(t, []resource.TestStep{{
-		Config: e.job(mariadbtest.RootPassword, liveTables, `
-  migrate_type = "full"
-  wait_for     = "success"`),
+		Config: e.job(mariadbtest.RootPassword, liveTables, fullUntilSuccess),
 		Check: resource.ComposeTestCheckFunc(
 			resource.TestCheckResourceAttr(jobResource, "status", "success"),
 			func(*terraform.State) error { return e.sameTables("shop.orders", "shop.customers") },
@@ -283,9 +281,7 @@ func TestAccLive_sourceKilledMidCopy(t *testing.T) {
 			})
 		}()
 	}
-	config := e.job(mariadbtest.RootPassword, `"big", "orders"`, `
-  migrate_type = "full"
-  wait_for     = "success"`)
+	config := e.job(mariadbtest.RootPassword, `"big", "orders"`, fullUntilSuccess)
 	e.test(t, []resource.TestStep{
 		{
 			PreConfig:   kill,

@@ -76,6 +76,19 @@ resource "dts_migrate_job" "test" {
 `, s.name, s.attrs, s.source, s.destination, protection)
 }
 
+// fullUntilSuccess are the attributes of a full migration whose apply waits for its end.
+const fullUntilSuccess = `
+  migrate_type = "full"
+  wait_for     = "success"`
+
+// fullUntilSuccessWithin is fullUntilSuccess with a timeout of the given operation.
+func fullUntilSuccessWithin(operation, timeout string) string {
+	return fullUntilSuccess + fmt.Sprintf(`
+  timeouts {
+    %[1]s = %[2]q
+  }`, operation, timeout)
+}
+
 func statusIs(name string) statecheck.StateCheck {
 	return statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("status"), knownvalue.StringExact(name))
 }
@@ -472,16 +485,13 @@ func TestAccMigrateJob_updateWhileRunning(t *testing.T) {
 
 func TestAccMigrateJob_updateAfterSuccessReplaces(t *testing.T) {
 	env := newAccEnv(t)
-	attrs := `
-  migrate_type = "full"
-  wait_for     = "success"`
 	env.parallelTest(t, []resource.TestStep{
 		{
-			Config:            env.config(jobSpec{name: "tf-acc-first", attrs: attrs}.hcl()),
+			Config:            env.config(jobSpec{name: "tf-acc-first", attrs: fullUntilSuccess}.hcl()),
 			ConfigStateChecks: []statecheck.StateCheck{statusIs("success")},
 		},
 		{
-			Config:           env.config(jobSpec{name: "tf-acc-second", attrs: attrs}.hcl()),
+			Config:           env.config(jobSpec{name: "tf-acc-second", attrs: fullUntilSuccess}.hcl()),
 			ConfigPlanChecks: expectAction(plancheck.ResourceActionReplace),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statusIs("success"),
@@ -674,12 +684,7 @@ func TestAccMigrateJob_createTimeout(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories,
 		Steps: []resource.TestStep{{
-			Config: env.config(jobSpec{attrs: `
-  migrate_type = "full"
-  wait_for     = "success"
-  timeouts {
-    create = "2s"
-  }`}.hcl()),
+			Config:      env.config(jobSpec{attrs: fullUntilSuccessWithin("create", "2s")}.hcl()),
 			ExpectError: regexp.MustCompile(`(?s)timed out.*2s.*waiting for status success.*running`),
 		}},
 	})
@@ -692,9 +697,7 @@ func TestAccMigrateJob_migrationFailure(t *testing.T) {
 	env.needMock(t)
 	failing := strings.Replace(mysqlSource, "10.0.0.5", "198.51.100.7", 1)
 	env.parallelTest(t, []resource.TestStep{{
-		Config: env.config(jobSpec{attrs: `
-  migrate_type = "full"
-  wait_for     = "success"`, source: failing}.hcl()),
+		Config:      env.config(jobSpec{attrs: fullUntilSuccess, source: failing}.hcl()),
 		ExpectError: regexpWords(`reached status failed, not success: .+`),
 	}})
 }

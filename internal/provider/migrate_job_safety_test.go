@@ -137,9 +137,7 @@ func TestAccMigrateJob_interruptResumesInPlace(t *testing.T) {
 			env.needMock(t)
 			in := newInterrupter(env, c.status)
 			id := statecheck.CompareValue(compare.ValuesSame())
-			cfg := env.config(jobSpec{attrs: `
-  migrate_type = "full"
-  wait_for     = "success"`}.hcl())
+			cfg := env.config(jobSpec{attrs: fullUntilSuccess}.hcl())
 			env.parallelTest(t, []resource.TestStep{
 				{
 					Config:             cfg,
@@ -170,12 +168,7 @@ func TestAccMigrateJob_createTimeoutStopsAtGuard(t *testing.T) {
 	journalAt := 0
 	env.parallelTest(t, []resource.TestStep{
 		{
-			Config: env.config(jobSpec{protected: true, attrs: `
-  migrate_type = "full"
-  wait_for     = "success"
-  timeouts {
-    create = "2s"
-  }`}.hcl()),
+			Config:      env.config(jobSpec{protected: true, attrs: fullUntilSuccessWithin("create", "2s")}.hcl()),
 			ExpectError: regexpWords(`timed out .*2s.* waiting for status success.*running.* The job is healthy and still running.*terraform untaint`),
 		},
 		{
@@ -186,9 +179,7 @@ func TestAccMigrateJob_createTimeoutStopsAtGuard(t *testing.T) {
 				}
 				jobID, journalAt = jobs[0].JobID, len(mock.Journal())
 			},
-			Config: env.config(jobSpec{protected: true, attrs: `
-  migrate_type = "full"
-  wait_for     = "success"`}.hcl()),
+			Config:      env.config(jobSpec{protected: true, attrs: fullUntilSuccess}.hcl()),
 			ExpectError: regexpWords(`DTS Migrate Job Is Protected.*dts-[a-z0-9]+\) is running.*terraform untaint.*deletion_protection = false`),
 		},
 		{
@@ -258,20 +249,13 @@ func TestAccMigrateJob_updateTimeoutResumes(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
 		},
 		{
-			Config: env.config(jobSpec{attrs: `
-  migrate_type = "full"
-  wait_for     = "success"
-  timeouts {
-    update = "1s"
-  }`}.hcl()),
+			Config:      env.config(jobSpec{attrs: fullUntilSuccessWithin("update", "1s")}.hcl()),
 			ExpectError: regexpWords(`timed out .* waiting for status success.* The job is healthy and still running.* The next apply resumes waiting`),
 		},
 		{
 			// Most of the migration passes before the next apply, which waits for the rest.
-			PreConfig: func() { clock.shift(95 * time.Second) },
-			Config: env.config(jobSpec{attrs: `
-  migrate_type = "full"
-  wait_for     = "success"`}.hcl()),
+			PreConfig:         func() { clock.shift(95 * time.Second) },
+			Config:            env.config(jobSpec{attrs: fullUntilSuccess}.hcl()),
 			ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
 			ConfigStateChecks: []statecheck.StateCheck{statusIs("success"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
 			Check:             expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
