@@ -184,8 +184,8 @@ func checkDestroyed(env *accEnv) resource.TestCheckFunc {
 	}
 }
 
-// testCase runs steps on env's provider, and checks after the destroy that no job is left: the
-// case that most acceptance tests need.
+// testCase is the test case of steps on env's provider that checks after the destroy that no
+// job is left: the case that most acceptance tests need.
 func (e *accEnv) testCase(steps []resource.TestStep) resource.TestCase {
 	return resource.TestCase{
 		ProtoV6ProviderFactories: e.factories,
