@@ -79,6 +79,14 @@ resource "dts_migrate_job" "test" {
 
 const liveTables = `"orders", "customers"`
 
+// test runs steps on the live emulator's provider, and checks after the destroy that no job is
+// left. It does not run them in parallel: the tests call t.Parallel themselves, before their
+// servers start.
+func (e *liveEnv) test(t *testing.T, steps []resource.TestStep) {
+	t.Helper()
+	resource.Test(t, e.testCase(steps))
+}
+
 // sameTables checks that CHECKSUM TABLE agrees on both servers for each table.
 func (e *liveEnv) sameTables(tables ...string) error {
 	a, err := mariadbtest.Checksums(e.src.DB, tables...)
@@ -140,59 +148,41 @@ func (e *liveEnv) tableAbsent(db, table string) error {
 func TestAccLive_wrongPassword(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, mariadbtest.Config{})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories,
-		CheckDestroy:             checkDestroyed(e.accEnv),
-		Steps: []resource.TestStep{{
-			Config:      e.job("not-the-password", liveTables, `  migrate_type = "full"`),
-			ExpectError: regexpWords(`check did not pass.*Access denied for user 'root'@'127\.0\.0\.1' \(using password: YES\)`),
-		}},
-	})
+	e.test(t, []resource.TestStep{{
+		Config:      e.job("not-the-password", liveTables, `  migrate_type = "full"`),
+		ExpectError: regexpWords(`check did not pass.*Access denied for user 'root'@'127\.0\.0\.1' \(using password: YES\)`),
+	}})
 }
 
 func TestAccLive_missingTable(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, mariadbtest.Config{})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories,
-		CheckDestroy:             checkDestroyed(e.accEnv),
-		Steps: []resource.TestStep{{
-			Config:      e.job(mariadbtest.RootPassword, `"orders", "refunds"`, `  migrate_type = "full"`),
-			ExpectError: regexpWords(`check did not pass.*table shop\.refunds you selected does not exist`),
-		}},
-	})
+	e.test(t, []resource.TestStep{{
+		Config:      e.job(mariadbtest.RootPassword, `"orders", "refunds"`, `  migrate_type = "full"`),
+		ExpectError: regexpWords(`check did not pass.*table shop\.refunds you selected does not exist`),
+	}})
 }
 
 func TestAccLive_binlogOff(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, mariadbtest.Config{NoBinlog: true})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories,
-		CheckDestroy:             checkDestroyed(e.accEnv),
-		Steps: []resource.TestStep{{
-			Config:      e.job(mariadbtest.RootPassword, liveTables, `  migrate_type = "full_and_incremental"`),
-			ExpectError: regexpWords(`check did not pass.*binary log of the source database is off`),
-		}},
-	})
+	e.test(t, []resource.TestStep{{
+		Config:      e.job(mariadbtest.RootPassword, liveTables, `  migrate_type = "full_and_incremental"`),
+		ExpectError: regexpWords(`check did not pass.*binary log of the source database is off`),
+	}})
 }
 
 func TestAccLive_fullCopiesExactly(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, mariadbtest.Config{})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories,
-		CheckDestroy:             checkDestroyed(e.accEnv),
-		Steps: []resource.TestStep{{
-			Config: e.job(mariadbtest.RootPassword, liveTables, `
-  migrate_type = "full"
-  wait_for     = "success"`),
-			Check: resource.ComposeTestCheckFunc(
-				resource.TestCheckResourceAttr(jobResource, "status", "success"),
-				func(*terraform.State) error { return e.sameTables("shop.orders", "shop.customers") },
-				func(*terraform.State) error { return e.tableAbsent("shop", "audit") },
-			),
-		}},
-	})
+	e.test(t, []resource.TestStep{{
+		Config: e.job(mariadbtest.RootPassword, liveTables, fullUntilSuccess),
+		Check: resource.ComposeTestCheckFunc(
+			resource.TestCheckResourceAttr(jobResource, "status", "success"),
+			func(*terraform.State) error { return e.sameTables("shop.orders", "shop.customers") },
+			func(*terraform.State) error { return e.tableAbsent("shop", "audit") },
+		),
+	}})
 }
 
 // TestAccLive_syncAndComplete: changes made while the job is ready_complete arrive; complete
@@ -203,46 +193,42 @@ func TestAccLive_syncAndComplete(t *testing.T) {
 	incremental := `
   migrate_type = "full_and_incremental"
   wait_for     = "ready_complete"`
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories,
-		CheckDestroy:             checkDestroyed(e.accEnv),
-		Steps: []resource.TestStep{
-			{
-				Config: e.job(mariadbtest.RootPassword, liveTables, incremental),
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttr(jobResource, "status", "ready_complete"),
-					func(*terraform.State) error { return e.sameTables("shop.orders", "shop.customers") },
-					func(*terraform.State) error {
-						e.src.Exec(
-							"INSERT INTO shop.orders (customer, amount) VALUES ('late', 9.99)",
-							"UPDATE shop.orders SET amount = amount + 1 WHERE id % 100 = 0",
-							"DELETE FROM shop.orders WHERE id BETWEEN 10 AND 19",
-							"INSERT INTO shop.customers VALUES ('late', '2025-01-01')",
-							"INSERT INTO shop.audit VALUES (2, 'still not selected')",
-						)
-						return eventually(30*time.Second, func() error { return e.sameTables("shop.orders", "shop.customers") })
-					},
-					func(*terraform.State) error { return e.tableAbsent("shop", "audit") },
-				),
-			},
-			{
-				Config: e.job(mariadbtest.RootPassword, liveTables, incremental+"\n  complete = true"),
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttr(jobResource, "status", "success"),
-					func(*terraform.State) error { return e.noReplication() },
-					func(*terraform.State) error {
-						e.src.Exec("INSERT INTO shop.orders (customer) VALUES ('after-complete')")
-						var n int
-						if err := e.dst.DB.QueryRow("SELECT COUNT(*) FROM shop.orders WHERE customer = 'after-complete'").Scan(&n); err != nil {
-							return err
-						}
-						if n != 0 {
-							return fmt.Errorf("a change made after complete arrived")
-						}
-						return nil
-					},
-				),
-			},
+	e.test(t, []resource.TestStep{
+		{
+			Config: e.job(mariadbtest.RootPassword, liveTables, incremental),
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr(jobResource, "status", "ready_complete"),
+				func(*terraform.State) error { return e.sameTables("shop.orders", "shop.customers") },
+				func(*terraform.State) error {
+					e.src.Exec(
+						"INSERT INTO shop.orders (customer, amount) VALUES ('late', 9.99)",
+						"UPDATE shop.orders SET amount = amount + 1 WHERE id % 100 = 0",
+						"DELETE FROM shop.orders WHERE id BETWEEN 10 AND 19",
+						"INSERT INTO shop.customers VALUES ('late', '2025-01-01')",
+						"INSERT INTO shop.audit VALUES (2, 'still not selected')",
+					)
+					return eventually(30*time.Second, func() error { return e.sameTables("shop.orders", "shop.customers") })
+				},
+				func(*terraform.State) error { return e.tableAbsent("shop", "audit") },
+			),
+		},
+		{
+			Config: e.job(mariadbtest.RootPassword, liveTables, incremental+"\n  complete = true"),
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr(jobResource, "status", "success"),
+				func(*terraform.State) error { return e.noReplication() },
+				func(*terraform.State) error {
+					e.src.Exec("INSERT INTO shop.orders (customer) VALUES ('after-complete')")
+					var n int
+					if err := e.dst.DB.QueryRow("SELECT COUNT(*) FROM shop.orders WHERE customer = 'after-complete'").Scan(&n); err != nil {
+						return err
+					}
+					if n != 0 {
+						return fmt.Errorf("a change made after complete arrived")
+					}
+					return nil
+				},
+			),
 		},
 	})
 }
@@ -295,29 +281,23 @@ func TestAccLive_sourceKilledMidCopy(t *testing.T) {
 			})
 		}()
 	}
-	config := e.job(mariadbtest.RootPassword, `"big", "orders"`, `
-  migrate_type = "full"
-  wait_for     = "success"`)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories,
-		CheckDestroy:             checkDestroyed(e.accEnv),
-		Steps: []resource.TestStep{
-			{
-				PreConfig:   kill,
-				Config:      config,
-				ExpectError: regexpWords(`reached status failed, not success`),
-			},
-			{
-				// The failed job is tainted: the plan after the refresh replaces it.
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true,
-				Check: resource.ComposeTestCheckFunc(
-					func(*terraform.State) error { return <-killed },
-					resource.TestCheckResourceAttr(jobResource, "status", "failed"),
-					resource.TestMatchResourceAttr(jobResource, "errors.0.log",
-						regexp.MustCompile(`(?s)failed: .*(source database `+regexp.QuoteMeta(e.src.Addr())+`|connection was lost|invalid connection)`)),
-				),
-			},
+	config := e.job(mariadbtest.RootPassword, `"big", "orders"`, fullUntilSuccess)
+	e.test(t, []resource.TestStep{
+		{
+			PreConfig:   kill,
+			Config:      config,
+			ExpectError: regexpWords(`reached status failed, not success`),
+		},
+		{
+			// The failed job is tainted: the plan after the refresh replaces it.
+			RefreshState:       true,
+			ExpectNonEmptyPlan: true,
+			Check: resource.ComposeTestCheckFunc(
+				func(*terraform.State) error { return <-killed },
+				resource.TestCheckResourceAttr(jobResource, "status", "failed"),
+				resource.TestMatchResourceAttr(jobResource, "errors.0.log",
+					regexp.MustCompile(`(?s)failed: .*(source database `+regexp.QuoteMeta(e.src.Addr())+`|connection was lost|invalid connection)`)),
+			),
 		},
 	})
 }

@@ -19,52 +19,34 @@ import (
 // that the test skips, saying so; make test-opentofu runs it on OpenTofu 1.12.6.
 func TestAccMigrateJob_importByIdentity(t *testing.T) {
 	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
-	// The import keeps the guard's default, so the configuration does too until the last step.
-	// Write-only passwords: an import cannot know plain ones, which would be the only diff.
-	spec := jobSpec{protected: true, attrs: `  migrate_type = "full"`, source: woSource, destination: woDestination}
-	cfg := env.config(spec.hcl())
-	spec.protected = false
-	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statusIs("running"),
-					statecheck.ExpectIdentity(jobResource, map[string]knownvalue.Check{
-						"job_id": knownvalue.StringRegexp(regexp.MustCompile(`^dts-[a-z0-9]{8}$`)),
-						"region": knownvalue.StringExact("ap-guangzhou"),
-					}),
-					statecheck.ExpectIdentityValueMatchesStateAtPath(jobResource, tfjsonpath.New("job_id"), tfjsonpath.New("id")),
-				},
-			},
-			{
-				ResourceName:    jobResource,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithResourceIdentity,
-				Config:          cfg,
-			},
-			{Config: env.config(spec.hcl())},
-		},
-	})
+	env.identityTest(t, importBlockSteps(env, `  migrate_type = "full"`, resource.ImportBlockWithResourceIdentity,
+		statusIs("running"),
+		statecheck.ExpectIdentity(jobResource, map[string]knownvalue.Check{
+			"job_id": knownvalue.StringRegexp(regexp.MustCompile(`^dts-[a-z0-9]{8}$`)),
+			"region": knownvalue.StringExact("ap-guangzhou"),
+		}),
+		statecheck.ExpectIdentityValueMatchesStateAtPath(jobResource, tfjsonpath.New("job_id"), tfjsonpath.New("id")),
+	))
 }
 
 // TestAccMigrateJob_identityAfterCreate: on any Terraform, a created job carries its identity.
 func TestAccMigrateJob_identityAfterCreate(t *testing.T) {
 	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
-	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{{
-			Config: env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectIdentityValueMatchesStateAtPath(jobResource, tfjsonpath.New("job_id"), tfjsonpath.New("id")),
-			},
-		}},
-	})
+	env.identityTest(t, []resource.TestStep{{
+		Config: env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectIdentityValueMatchesStateAtPath(jobResource, tfjsonpath.New("job_id"), tfjsonpath.New("id")),
+		},
+	}})
+}
+
+// identityTest runs testCase(steps) as a parallel test on a Terraform that has resource
+// identity: below 1.12 it skips, saying so.
+func (e *accEnv) identityTest(t *testing.T, steps []resource.TestStep) {
+	t.Helper()
+	c := e.testCase(steps)
+	c.TerraformVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
+	resource.ParallelTest(t, c)
 }
 
 const (

@@ -97,24 +97,16 @@ func TestAccMigrateJob_hostileAnswers(t *testing.T) {
 		job["EndTime"] = "yesterday"
 		job["StartTime"] = nil
 	})
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{{
-			Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
-			ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
-			Check: func(s *terraform.State) error {
-				id, err := jobIDOf(s)
-				if err != nil {
-					return err
-				}
-				if _, ok := mock.Job(id); !ok {
-					return fmt.Errorf("state holds %s, which the emulator does not", id)
-				}
-				return nil
-			},
-		}},
-	})
+	env.parallelTest(t, []resource.TestStep{{
+		Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
+		ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
+		Check: checkMockJobID(env, func(id string) error {
+			if _, ok := mock.Job(id); !ok {
+				return fmt.Errorf("state holds %s, which the emulator does not", id)
+			}
+			return nil
+		}),
+	}})
 }
 
 func orEmpty(v any) []any {
@@ -128,18 +120,14 @@ func TestAccMigrateJob_emptyParamBlocks(t *testing.T) {
 	for _, engine := range []string{"redis", "mongodb"} {
 		t.Run(engine, func(t *testing.T) {
 			env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories,
-				CheckDestroy:             checkDestroyed(env),
-				Steps: []resource.TestStep{{
-					Config: env.config(jobSpec{
-						attrs:       fmt.Sprintf("  migrate_type = \"full\"\n  %s_params = {}", engine),
-						source:      strings.Replace(mysqlSource, `"mysql"`, strconv.Quote(engine), 1),
-						destination: strings.Replace(mysqlDestination, `"mysql"`, strconv.Quote(engine), 1),
-					}.hcl()),
-					ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
-				}},
-			})
+			env.parallelTest(t, []resource.TestStep{{
+				Config: env.config(jobSpec{
+					attrs:       fmt.Sprintf("  migrate_type = \"full\"\n  %s_params = {}", engine),
+					source:      strings.Replace(mysqlSource, `"mysql"`, strconv.Quote(engine), 1),
+					destination: strings.Replace(mysqlDestination, `"mysql"`, strconv.Quote(engine), 1),
+				}.hcl()),
+				ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
+			}})
 		})
 	}
 }
@@ -150,28 +138,17 @@ func TestAccMigrateJob_importUntaggedWithEmptyTags(t *testing.T) {
 	env := newAccEnv(t, dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour))
 	mock := env.needMock(t)
 	jobID := seedRunningJob(t, mock)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{{
-			Config: env.config(jobSpec{attrs: "  migrate_type = \"full\"\n  tags = {}"}.hcl() + fmt.Sprintf(`
-import {
-  to = dts_migrate_job.test
-  id = %q
-}
-`, jobID)),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-			}},
-			ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("id"), knownvalue.StringExact(jobID))},
-			Check: func(*terraform.State) error {
-				if got := env.mutations(jobID); len(got) != 0 {
-					return fmt.Errorf("adopting the job called %v, want nothing", got)
-				}
-				return nil
-			},
-		}},
-	})
+	env.parallelTest(t, []resource.TestStep{{
+		Config:            env.config(jobSpec{attrs: "  migrate_type = \"full\"\n  tags = {}"}.hcl() + importBlock(jobID)),
+		ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
+		ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("id"), knownvalue.StringExact(jobID))},
+		Check: func(*terraform.State) error {
+			if got := env.mutations(jobID); len(got) != 0 {
+				return fmt.Errorf("adopting the job called %v, want nothing", got)
+			}
+			return nil
+		},
+	}})
 }
 
 // TestAccMigrateJob_sameSelectionNoRestart: a start time written as the same second in another
@@ -192,32 +169,28 @@ func TestAccMigrateJob_sameSelectionNoRestart(t *testing.T) {
 	first := `[{ database = "orders", tables = ["order", "order_item"] }, { database = "customers" }]`
 	reordered := `[{ database = "customers" }, { database = "orders", tables = ["order_item", "order"] }]`
 	unchanged := expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{
-			{
-				Config:            env.config(spec(at.In(time.FixedZone("", 8*3600)).Format(time.RFC3339), first).hcl()),
-				ConfigStateChecks: []statecheck.StateCheck{statusIs("ready_run")},
+	env.parallelTest(t, []resource.TestStep{
+		{
+			Config:            env.config(spec(at.In(time.FixedZone("", 8*3600)).Format(time.RFC3339), first).hcl()),
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("ready_run")},
+		},
+		{
+			Config:            env.config(spec(at.UTC().Format(time.RFC3339), first).hcl()),
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("ready_run")},
+			Check:             unchanged,
+		},
+		{
+			Config:            env.config(spec(at.UTC().Add(300*time.Millisecond).Format(time.RFC3339Nano), first).hcl()),
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("ready_run")},
+			Check:             unchanged,
+		},
+		{
+			Config: env.config(spec(at.UTC().Format(time.RFC3339), reordered).hcl()),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statusIs("ready_run"),
+				statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("databases").AtSliceIndex(0).AtMapKey("database"), knownvalue.StringExact("customers")),
 			},
-			{
-				Config:            env.config(spec(at.UTC().Format(time.RFC3339), first).hcl()),
-				ConfigStateChecks: []statecheck.StateCheck{statusIs("ready_run")},
-				Check:             unchanged,
-			},
-			{
-				Config:            env.config(spec(at.UTC().Add(300*time.Millisecond).Format(time.RFC3339Nano), first).hcl()),
-				ConfigStateChecks: []statecheck.StateCheck{statusIs("ready_run")},
-				Check:             unchanged,
-			},
-			{
-				Config: env.config(spec(at.UTC().Format(time.RFC3339), reordered).hcl()),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statusIs("ready_run"),
-					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("databases").AtSliceIndex(0).AtMapKey("database"), knownvalue.StringExact("customers")),
-				},
-				Check: unchanged,
-			},
+			Check: unchanged,
 		},
 	})
 }
@@ -255,12 +228,11 @@ func testListedOnlyImport(t *testing.T) {
     region        = "ap-guangzhou"`,
 		}.hcl()
 	}
-	importBlock := fmt.Sprintf("\nimport {\n  to = dts_migrate_job.test\n  id = %q\n}\n", jobID)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories,
 		Steps: []resource.TestStep{
 			{
-				Config: env.config(pg("tf-acc-job") + importBlock),
+				Config: env.config(pg("tf-acc-job") + importBlock(jobID)),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statusIs("running"),
 					statecheck.ExpectKnownValue(jobResource, tfjsonpath.New("source").AtMapKey("database_type"), knownvalue.StringExact("postgresql")),

@@ -137,29 +137,21 @@ func TestAccMigrateJob_interruptResumesInPlace(t *testing.T) {
 			env.needMock(t)
 			in := newInterrupter(env, c.status)
 			id := statecheck.CompareValue(compare.ValuesSame())
-			cfg := env.config(jobSpec{attrs: `
-  migrate_type = "full"
-  wait_for     = "success"`}.hcl())
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories,
-				CheckDestroy:             checkDestroyed(env),
-				Steps: []resource.TestStep{
-					{
-						Config:             cfg,
-						ConfigStateChecks:  []statecheck.StateCheck{statusIs(dtsapi.StatusName(int64(c.status))), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
-						Check:              in.check,
-						ExpectNonEmptyPlan: true,
-					},
-					{
-						// Untainted: the plan resumes the job in place rather than replacing it.
-						PreConfig: func() { clock.shift(92 * time.Second) },
-						Config:    cfg,
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-							plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-						}},
-						ConfigStateChecks: []statecheck.StateCheck{statusIs("success"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
-						Check:             expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
-					},
+			cfg := env.config(jobSpec{attrs: fullUntilSuccess}.hcl())
+			env.parallelTest(t, []resource.TestStep{
+				{
+					Config:             cfg,
+					ConfigStateChecks:  []statecheck.StateCheck{statusIs(dtsapi.StatusName(int64(c.status))), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
+					Check:              in.check,
+					ExpectNonEmptyPlan: true,
+				},
+				{
+					// Untainted: the plan resumes the job in place rather than replacing it.
+					PreConfig:         func() { clock.shift(92 * time.Second) },
+					Config:            cfg,
+					ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
+					ConfigStateChecks: []statecheck.StateCheck{statusIs("success"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
+					Check:             expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
 				},
 			})
 		})
@@ -174,51 +166,38 @@ func TestAccMigrateJob_createTimeoutStopsAtGuard(t *testing.T) {
 	mock := env.needMock(t)
 	var jobID string
 	journalAt := 0
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{
-			{
-				Config: env.config(jobSpec{protected: true, attrs: `
-  migrate_type = "full"
-  wait_for     = "success"
-  timeouts {
-    create = "2s"
-  }`}.hcl()),
-				ExpectError: regexpWords(`timed out .*2s.* waiting for status success.*running.* The job is healthy and still running.*terraform untaint`),
+	env.parallelTest(t, []resource.TestStep{
+		{
+			Config:      env.config(jobSpec{protected: true, attrs: fullUntilSuccessWithin("create", "2s")}.hcl()),
+			ExpectError: regexpWords(`timed out .*2s.* waiting for status success.*running.* The job is healthy and still running.*terraform untaint`),
+		},
+		{
+			PreConfig: func() {
+				jobs := mock.Jobs()
+				if len(jobs) != 1 {
+					t.Fatalf("%d jobs after the timeout, want 1", len(jobs))
+				}
+				jobID, journalAt = jobs[0].JobID, len(mock.Journal())
 			},
-			{
-				PreConfig: func() {
-					jobs := mock.Jobs()
-					if len(jobs) != 1 {
-						t.Fatalf("%d jobs after the timeout, want 1", len(jobs))
-					}
-					jobID, journalAt = jobs[0].JobID, len(mock.Journal())
-				},
-				Config: env.config(jobSpec{protected: true, attrs: `
-  migrate_type = "full"
-  wait_for     = "success"`}.hcl()),
-				ExpectError: regexpWords(`DTS Migrate Job Is Protected.*dts-[a-z0-9]+\) is running.*terraform untaint.*deletion_protection = false`),
+			Config:      env.config(jobSpec{protected: true, attrs: fullUntilSuccess}.hcl()),
+			ExpectError: regexpWords(`DTS Migrate Job Is Protected.*dts-[a-z0-9]+\) is running.*terraform untaint.*deletion_protection = false`),
+		},
+		{
+			PreConfig: func() {
+				if got := actionsSince(mock, journalAt); len(got) != 0 {
+					t.Fatalf("the guarded apply called %v, want no mutating call", got)
+				}
+				if st, ok := mock.JobStatus(jobID); !ok || st != dtsapi.StatusRunning {
+					t.Fatalf("the guarded job is in status %d (exists %t), want still running", st, ok)
+				}
+				// Once the migration has finished the job moves nothing and may go.
+				if err := mock.SetJobStatus(jobID, dtsapi.StatusSuccess); err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				PreConfig: func() {
-					if got := actionsSince(mock, journalAt); len(got) != 0 {
-						t.Fatalf("the guarded apply called %v, want no mutating call", got)
-					}
-					if st, ok := mock.JobStatus(jobID); !ok || st != dtsapi.StatusRunning {
-						t.Fatalf("the guarded job is in status %d (exists %t), want still running", st, ok)
-					}
-					// Once the migration has finished the job moves nothing and may go.
-					if err := mock.SetJobStatus(jobID, dtsapi.StatusSuccess); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionReplace),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
-			},
+			Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
+			ConfigPlanChecks:  expectAction(plancheck.ResourceActionReplace),
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
 		},
 	})
 }
@@ -230,34 +209,28 @@ func TestAccMigrateJob_deletionGuard(t *testing.T) {
 	mock := env.needMock(t)
 	protected := env.config(jobSpec{protected: true, attrs: `  migrate_type = "full_and_incremental"`}.hcl())
 	var jobID string
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{
-			{
-				Config:            protected,
-				ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
-				Check: func(s *terraform.State) (err error) {
-					jobID, err = jobIDOf(s)
-					return err
-				},
+	env.parallelTest(t, []resource.TestStep{
+		{
+			Config:            protected,
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
+			Check: func(s *terraform.State) (err error) {
+				jobID, err = jobIDOf(s)
+				return err
 			},
-			{Config: protected, Destroy: true, ExpectError: regexpWords(`DTS Migrate Job Is Protected`)},
-			{
-				PreConfig: func() {
-					if got := env.mutations(jobID); !slices.Equal(got, []string{"CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"}) {
-						t.Fatalf("the refused destroy left mutations %v", got)
-					}
-					if st, _ := mock.JobStatus(jobID); st != dtsapi.StatusRunning {
-						t.Fatalf("the refused destroy left the job in status %d", st)
-					}
-				},
-				Config: env.config(jobSpec{attrs: `  migrate_type = "full_and_incremental"`}.hcl()),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-				}},
-				Check: expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
+		},
+		{Config: protected, Destroy: true, ExpectError: regexpWords(`DTS Migrate Job Is Protected`)},
+		{
+			PreConfig: func() {
+				if got := env.mutations(jobID); !slices.Equal(got, []string{"CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"}) {
+					t.Fatalf("the refused destroy left mutations %v", got)
+				}
+				if st, _ := mock.JobStatus(jobID); st != dtsapi.StatusRunning {
+					t.Fatalf("the refused destroy left the job in status %d", st)
+				}
 			},
+			Config:           env.config(jobSpec{attrs: `  migrate_type = "full_and_incremental"`}.hcl()),
+			ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+			Check:            expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
 		},
 	})
 }
@@ -270,35 +243,22 @@ func TestAccMigrateJob_updateTimeoutResumes(t *testing.T) {
 	env := newAccEnv(t, dtsmock.WithClock(clock), dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, 100*time.Second))
 	env.needMock(t)
 	id := statecheck.CompareValue(compare.ValuesSame())
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{
-			{
-				Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
-				ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
-			},
-			{
-				Config: env.config(jobSpec{attrs: `
-  migrate_type = "full"
-  wait_for     = "success"
-  timeouts {
-    update = "1s"
-  }`}.hcl()),
-				ExpectError: regexpWords(`timed out .* waiting for status success.* The job is healthy and still running.* The next apply resumes waiting`),
-			},
-			{
-				// Most of the migration passes before the next apply, which waits for the rest.
-				PreConfig: func() { clock.shift(95 * time.Second) },
-				Config: env.config(jobSpec{attrs: `
-  migrate_type = "full"
-  wait_for     = "success"`}.hcl()),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{statusIs("success"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
-				Check:             expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
-			},
+	env.parallelTest(t, []resource.TestStep{
+		{
+			Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
+		},
+		{
+			Config:      env.config(jobSpec{attrs: fullUntilSuccessWithin("update", "1s")}.hcl()),
+			ExpectError: regexpWords(`timed out .* waiting for status success.* The job is healthy and still running.* The next apply resumes waiting`),
+		},
+		{
+			// Most of the migration passes before the next apply, which waits for the rest.
+			PreConfig:         func() { clock.shift(95 * time.Second) },
+			Config:            env.config(jobSpec{attrs: fullUntilSuccess}.hcl()),
+			ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("success"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
+			Check:             expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob"),
 		},
 	})
 }
@@ -382,25 +342,21 @@ func TestAccMigrateJob_lostAnswersOnModifyAndComplete(t *testing.T) {
 	base := `
   migrate_type = "full_and_incremental"
   wait_for     = "ready_complete"`
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{
-			{Config: env.config(jobSpec{attrs: base}.hcl()), ConfigStateChecks: []statecheck.StateCheck{statusIs("ready_complete")}},
-			{
-				Config:            env.config(jobSpec{name: "tf-acc-renamed", attrs: base}.hcl()),
-				ConfigStateChecks: []statecheck.StateCheck{statusIs("ready_complete")},
-				Check: checkMockJob(env, func(job dtsmock.Job) error {
-					if job.JobName != "tf-acc-renamed" {
-						return fmt.Errorf("the job is named %q", job.JobName)
-					}
-					return nil
-				}),
-			},
-			{
-				Config:            env.config(jobSpec{name: "tf-acc-renamed", attrs: base + "\n  complete = true"}.hcl()),
-				ConfigStateChecks: []statecheck.StateCheck{statusIs("success")},
-			},
+	env.parallelTest(t, []resource.TestStep{
+		{Config: env.config(jobSpec{attrs: base}.hcl()), ConfigStateChecks: []statecheck.StateCheck{statusIs("ready_complete")}},
+		{
+			Config:            env.config(jobSpec{name: "tf-acc-renamed", attrs: base}.hcl()),
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("ready_complete")},
+			Check: checkMockJob(env, func(job dtsmock.Job) error {
+				if job.JobName != "tf-acc-renamed" {
+					return fmt.Errorf("the job is named %q", job.JobName)
+				}
+				return nil
+			}),
+		},
+		{
+			Config:            env.config(jobSpec{name: "tf-acc-renamed", attrs: base + "\n  complete = true"}.hcl()),
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("success")},
 		},
 	})
 }
@@ -412,32 +368,28 @@ func TestAccMigrateJob_sameNameLostCreates(t *testing.T) {
 		dtsmock.WithFaults(dtsmock.FaultRule{Action: "CreateMigrateJob", Kind: dtsmock.FaultDropAfterCommit, Count: 2}))
 	mock := env.needMock(t)
 	cfg := env.config(jobSpec{name: "tf-acc-twin", attrs: "  count        = 2\n  migrate_type = \"full\""}.hcl())
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{{
-			Config: cfg,
-			Check: func(s *terraform.State) error {
-				jobs := mock.Jobs()
-				if len(jobs) != 2 {
-					return fmt.Errorf("the emulator holds %d jobs, want 2", len(jobs))
+	env.parallelTest(t, []resource.TestStep{{
+		Config: cfg,
+		Check: func(s *terraform.State) error {
+			jobs := mock.Jobs()
+			if len(jobs) != 2 {
+				return fmt.Errorf("the emulator holds %d jobs, want 2", len(jobs))
+			}
+			a, b := s.RootModule().Resources[jobResource+".0"], s.RootModule().Resources[jobResource+".1"]
+			if a == nil || b == nil || a.Primary.ID == b.Primary.ID {
+				return fmt.Errorf("the two resources do not hold two jobs: %v, %v", a, b)
+			}
+			for _, j := range jobs {
+				if j.JobID != a.Primary.ID && j.JobID != b.Primary.ID {
+					return fmt.Errorf("job %s belongs to no resource", j.JobID)
 				}
-				a, b := s.RootModule().Resources[jobResource+".0"], s.RootModule().Resources[jobResource+".1"]
-				if a == nil || b == nil || a.Primary.ID == b.Primary.ID {
-					return fmt.Errorf("the two resources do not hold two jobs: %v, %v", a, b)
-				}
-				for _, j := range jobs {
-					if j.JobID != a.Primary.ID && j.JobID != b.Primary.ID {
-						return fmt.Errorf("job %s belongs to no resource", j.JobID)
-					}
-				}
-				if n := countDrops(mock, "CreateMigrateJob"); n != 2 {
-					return fmt.Errorf("%d creates lost their answers, want 2", n)
-				}
-				return nil
-			},
-		}},
-	})
+			}
+			if n := countDrops(mock, "CreateMigrateJob"); n != 2 {
+				return fmt.Errorf("%d creates lost their answers, want 2", n)
+			}
+			return nil
+		},
+	}})
 }
 
 func countDrops(mock *dtsmock.TestServer, action string) int {
@@ -458,28 +410,19 @@ func TestAccMigrateJob_clockSkewLostCreate(t *testing.T) {
 			env := newAccEnv(t, dtsmock.WithClock(newShiftClock(skew)), dtsmock.WithPhaseDuration(dtsmock.PhaseMigrating, time.Hour),
 				dtsmock.WithFaults(dtsmock.FaultRule{Action: "CreateMigrateJob", Kind: dtsmock.FaultDropAfterCommit, Count: 1}))
 			mock := env.needMock(t)
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories,
-				CheckDestroy:             checkDestroyed(env),
-				Steps: []resource.TestStep{{
-					Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
-					ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
-					Check: func(s *terraform.State) error {
-						jobs := mock.Jobs()
-						id, err := jobIDOf(s)
-						if err != nil {
-							return err
-						}
-						if len(jobs) != 1 || jobs[0].JobID != id || countDrops(mock, "CreateMigrateJob") != 1 {
-							return fmt.Errorf("state holds %s; the emulator %d jobs after %d lost creates", id, len(jobs), countDrops(mock, "CreateMigrateJob"))
-						}
-						if _, ok := jobs[0].Tags[createTokenTagKey]; !ok {
-							return fmt.Errorf("the job carries no create token: %v", jobs[0].Tags)
-						}
-						return nil
-					},
-				}},
-			})
+			env.parallelTest(t, []resource.TestStep{{
+				Config:            env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl()),
+				ConfigStateChecks: []statecheck.StateCheck{statusIs("running")},
+				Check: checkOnlyJob(env, func(job dtsmock.Job) error {
+					if n := countDrops(mock, "CreateMigrateJob"); n != 1 {
+						return fmt.Errorf("%d creates lost their answers, want 1", n)
+					}
+					if _, ok := job.Tags[createTokenTagKey]; !ok {
+						return fmt.Errorf("the job carries no create token: %v", job.Tags)
+					}
+					return nil
+				}),
+			}})
 		})
 	}
 }
@@ -491,42 +434,34 @@ func TestAccMigrateJob_failedSinceLastRunRestarts(t *testing.T) {
 	mock := env.needMock(t)
 	cfg := env.config(jobSpec{attrs: `  migrate_type = "full"`}.hcl())
 	id := statecheck.CompareValue(compare.ValuesSame())
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{
-			{
-				Config:            cfg,
-				ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
-				Check: func(s *terraform.State) error {
-					jobID, err := jobIDOf(s)
-					if err != nil {
-						return err
-					}
-					return mock.SetJobStatus(jobID, dtsapi.StatusFailed)
-				},
-				ExpectNonEmptyPlan: true,
-			},
-			{
-				// A refresh reads it back as failed, with its errors.
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr(jobResource, "status", "failed"),
-					resource.TestCheckResourceAttr(jobResource, "status_code", "10"),
-					resource.TestCheckResourceAttrSet(jobResource, "end_time"),
-				),
-			},
-			{
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
-					plancheck.ExpectUnknownValue(jobResource, tfjsonpath.New("status")),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
-				Check: expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob",
-					"CreateMigrateCheckJob", "StartMigrateJob"),
-			},
+	env.parallelTest(t, []resource.TestStep{
+		{
+			Config:            cfg,
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
+			Check: checkMockJobID(env, func(jobID string) error {
+				return mock.SetJobStatus(jobID, dtsapi.StatusFailed)
+			}),
+			ExpectNonEmptyPlan: true,
+		},
+		{
+			// A refresh reads it back as failed, with its errors.
+			RefreshState:       true,
+			ExpectNonEmptyPlan: true,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(jobResource, "status", "failed"),
+				resource.TestCheckResourceAttr(jobResource, "status_code", "10"),
+				resource.TestCheckResourceAttrSet(jobResource, "end_time"),
+			),
+		},
+		{
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(jobResource, plancheck.ResourceActionUpdate),
+				plancheck.ExpectUnknownValue(jobResource, tfjsonpath.New("status")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{statusIs("running"), id.AddStateValue(jobResource, tfjsonpath.New("id"))},
+			Check: expectMutations(env, "CreateMigrateJob", "CreateMigrateCheckJob", "StartMigrateJob",
+				"CreateMigrateCheckJob", "StartMigrateJob"),
 		},
 	})
 }

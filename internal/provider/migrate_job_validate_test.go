@@ -1,12 +1,8 @@
 package provider
 
 import (
-	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
 // TestAccMigrateJob_invalidConfigs proves that each configuration the API would refuse fails
@@ -99,25 +95,12 @@ func TestAccMigrateJob_invalidConfigs(t *testing.T) {
   tags = { "terraform-provider-dts:create-token" = "mine" }`}, `tags.*terraform-provider-dts:create-token`},
 	}
 
-	steps := make([]resource.TestStep, 0, len(cases))
-	for _, c := range cases {
-		steps = append(steps, resource.TestStep{
-			Config:      env.config(c.spec.hcl()),
-			PlanOnly:    true,
-			ExpectError: regexpWords(c.error),
-		})
+	failures := make([]planFailure, len(cases))
+	for i, c := range cases {
+		failures[i] = planFailure{c.spec.hcl(), c.error}
 	}
-	if len(steps) < 25 {
-		t.Fatalf("only %d invalid configurations", len(steps))
+	if len(failures) < 25 {
+		t.Fatalf("only %d invalid configurations", len(failures))
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		Steps:                    steps,
-		CheckDestroy: func(*terraform.State) error {
-			if n := env.countCalls(""); n != 0 {
-				return fmt.Errorf("invalid configurations cost %d API calls, want 0", n)
-			}
-			return nil
-		},
-	})
+	env.expectPlanFailures(t, "invalid configurations", failures)
 }

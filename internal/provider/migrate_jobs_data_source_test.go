@@ -209,24 +209,20 @@ data "dts_migrate_jobs" "test" {
 	same := func(attr string) resource.TestCheckFunc {
 		return resource.TestCheckResourceAttrPair("data.dts_migrate_jobs.test", "jobs.0."+attr, jobResource, attr)
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{{
-			Config: cfg,
-			Check: resource.ComposeAggregateTestCheckFunc(
-				resource.TestCheckResourceAttr("data.dts_migrate_jobs.test", "total_count", "1"),
-				same("id"), same("name"), same("migrate_type"), same("run_mode"), same("migrate_object"),
-				same("databases.0.database"), same("databases.0.tables.0"), same("consistency_type"),
-				same("override_root"), same("source.ip"), same("source.port"), same("source.user"),
-				same("destination.instance_id"), same("destination.region"), same("tags.env"),
-				same("create_time"),
-				resource.TestCheckNoResourceAttr("data.dts_migrate_jobs.test", "jobs.0.source.password"),
-				resource.TestCheckNoResourceAttr("data.dts_migrate_jobs.test", "jobs.0.destination.password"),
-				resource.TestCheckResourceAttr("data.dts_migrate_jobs.test", "jobs.0.status", "running"),
-			),
-		}},
-	})
+	env.parallelTest(t, []resource.TestStep{{
+		Config: cfg,
+		Check: resource.ComposeAggregateTestCheckFunc(
+			resource.TestCheckResourceAttr("data.dts_migrate_jobs.test", "total_count", "1"),
+			same("id"), same("name"), same("migrate_type"), same("run_mode"), same("migrate_object"),
+			same("databases.0.database"), same("databases.0.tables.0"), same("consistency_type"),
+			same("override_root"), same("source.ip"), same("source.port"), same("source.user"),
+			same("destination.instance_id"), same("destination.region"), same("tags.env"),
+			same("create_time"),
+			resource.TestCheckNoResourceAttr("data.dts_migrate_jobs.test", "jobs.0.source.password"),
+			resource.TestCheckNoResourceAttr("data.dts_migrate_jobs.test", "jobs.0.destination.password"),
+			resource.TestCheckResourceAttr("data.dts_migrate_jobs.test", "jobs.0.status", "running"),
+		),
+	}})
 }
 
 func TestAccMigrateJobsDataSource_invalidArguments(t *testing.T) {
@@ -239,47 +235,30 @@ func TestAccMigrateJobsDataSource_invalidArguments(t *testing.T) {
 		{`statuses = ["done"]`, `statuses.*value must be one of`},
 		{`job_id = "job-1"`, `job_id.*must be a job ID`},
 	}
-	steps := make([]resource.TestStep, len(bad))
+	failures := make([]planFailure, len(bad))
 	for i, b := range bad {
-		steps[i] = resource.TestStep{
-			Config:      env.config(fmt.Sprintf("data \"dts_migrate_jobs\" \"test\" {\n  %s\n}\n", b.args)),
-			PlanOnly:    true,
-			ExpectError: regexpWords(b.want),
-		}
+		failures[i] = planFailure{fmt.Sprintf("data \"dts_migrate_jobs\" \"test\" {\n  %s\n}\n", b.args), b.want}
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		Steps:                    steps,
-		CheckDestroy: func(*terraform.State) error {
-			if n := env.countCalls(""); n != 0 {
-				return fmt.Errorf("invalid arguments cost %d API calls, want 0", n)
-			}
-			return nil
-		},
-	})
+	env.expectPlanFailures(t, "invalid arguments", failures)
 }
 
 func TestAccMigrateCheckDataSource_passed(t *testing.T) {
 	env := newAccEnv(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps: []resource.TestStep{{
-			Config: env.config(jobSpec{attrs: `
+	env.parallelTest(t, []resource.TestStep{{
+		Config: env.config(jobSpec{attrs: `
   migrate_type = "full"
   start        = false`}.hcl() + `
 data "dts_migrate_check" "test" {
   job_id = dts_migrate_job.test.id
 }
 `),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.dts_migrate_check.test", tfjsonpath.New("status"), knownvalue.StringExact("finished")),
-				statecheck.ExpectKnownValue("data.dts_migrate_check.test", tfjsonpath.New("passed"), knownvalue.Bool(true)),
-				statecheck.ExpectKnownValue("data.dts_migrate_check.test", tfjsonpath.New("check_flag"), knownvalue.Int64Exact(1)),
-				statecheck.ExpectKnownValue("data.dts_migrate_check.test", tfjsonpath.New("progress"), knownvalue.Int64Exact(100)),
-			},
-		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.dts_migrate_check.test", tfjsonpath.New("status"), knownvalue.StringExact("finished")),
+			statecheck.ExpectKnownValue("data.dts_migrate_check.test", tfjsonpath.New("passed"), knownvalue.Bool(true)),
+			statecheck.ExpectKnownValue("data.dts_migrate_check.test", tfjsonpath.New("check_flag"), knownvalue.Int64Exact(1)),
+			statecheck.ExpectKnownValue("data.dts_migrate_check.test", tfjsonpath.New("progress"), knownvalue.Int64Exact(100)),
+		},
+	}})
 }
 
 // TestAccMigrateCheckDataSource_waitsForFailingCheck starts a check that will fail and reads it

@@ -11,6 +11,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/opendts/terraform-provider-dts/internal/dtsmock"
 )
@@ -109,4 +111,33 @@ func testFactories(opts Options) map[string]func() (tfprotov6.ProviderServer, er
 // as Terraform wraps long messages, and dots match newlines.
 func regexpWords(pattern string) *regexp.Regexp {
 	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// planFailure is a configuration whose plan must fail with an error that pattern matches, as
+// regexpWords reads it.
+type planFailure struct{ hcl, pattern string }
+
+// expectPlanFailures plans each configuration, as a step of one parallel test, and checks that
+// none of them cost an API call: the provider refuses them itself. what names them in the error
+// of that check.
+func (e *accEnv) expectPlanFailures(t *testing.T, what string, failures []planFailure) {
+	t.Helper()
+	steps := make([]resource.TestStep, len(failures))
+	for i, f := range failures {
+		steps[i] = resource.TestStep{
+			Config:      e.config(f.hcl),
+			PlanOnly:    true,
+			ExpectError: regexpWords(f.pattern),
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories,
+		Steps:                    steps,
+		CheckDestroy: func(*terraform.State) error {
+			if n := e.countCalls(""); n != 0 {
+				return fmt.Errorf("%s cost %d API calls, want 0", what, n)
+			}
+			return nil
+		},
+	})
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -58,22 +59,16 @@ func TestMigrateJobSchemaFloorKeepsTheShape(t *testing.T) {
 	}
 }
 
+// hasLogic reports whether an attribute has validators, plan modifiers or a default. Every
+// attribute type of the framework's resource schema holds them in fields of these names, so
+// reflection reads them on any type, also on those the resource does not use yet.
 func hasLogic(a schema.Attribute) bool {
-	switch a := a.(type) {
-	case schema.StringAttribute:
-		return len(a.Validators)+len(a.PlanModifiers) > 0 || a.Default != nil
-	case schema.BoolAttribute:
-		return len(a.Validators)+len(a.PlanModifiers) > 0 || a.Default != nil
-	case schema.Int64Attribute:
-		return len(a.Validators)+len(a.PlanModifiers) > 0 || a.Default != nil
-	case schema.ListAttribute:
-		return len(a.Validators)+len(a.PlanModifiers) > 0 || a.Default != nil
-	case schema.MapAttribute:
-		return len(a.Validators)+len(a.PlanModifiers) > 0 || a.Default != nil
-	case schema.SingleNestedAttribute:
-		return len(a.Validators)+len(a.PlanModifiers) > 0 || a.Default != nil
-	case schema.ListNestedAttribute:
-		return len(a.Validators)+len(a.PlanModifiers) > 0 || a.Default != nil
+	v := reflect.ValueOf(a)
+	for _, name := range []string{"Validators", "PlanModifiers"} {
+		if f := v.FieldByName(name); f.IsValid() && f.Len() > 0 {
+			return true
+		}
 	}
-	return false
+	d := v.FieldByName("Default")
+	return d.IsValid() && !d.IsNil()
 }
