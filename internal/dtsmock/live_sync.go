@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/opendts/terraform-provider-dts/internal/sqlrow"
 )
 
 // Timing of the live incremental sync.
@@ -167,42 +169,13 @@ func atoi64(s string) int64 {
 
 // replicaStatus is SHOW SLAVE 'name' STATUS as column → value.
 func (m *liveMigration) replicaStatus(ctx context.Context, name string) (map[string]string, error) {
-	return firstRow(ctx, m.dst, "SHOW SLAVE '"+name+"' STATUS")
+	return sqlrow.First(ctx, m.dst, "SHOW SLAVE '"+name+"' STATUS")
 }
 
 // masterPos is the source's current binlog position.
 func masterPos(ctx context.Context, db *sql.DB) (binlogPos, error) {
-	row, err := firstRow(ctx, db, "SHOW MASTER STATUS")
+	row, err := sqlrow.First(ctx, db, "SHOW MASTER STATUS")
 	return binlogPos{file: row["File"], pos: atoi64(row["Position"])}, err
-}
-
-// firstRow is the first row of a SHOW statement's answer as column → value; empty when the
-// answer has no row.
-func firstRow(ctx context.Context, db *sql.DB, query string) (map[string]string, error) {
-	rows, err := db.QueryContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close() //nolint:errcheck // The error of interest is rows.Err.
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	if rows.Next() {
-		vals := make([]sql.RawBytes, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		for i, c := range cols {
-			out[c] = string(vals[i])
-		}
-	}
-	return out, rows.Err()
 }
 
 // removeReplication stops and removes the target's replication connection of the job.

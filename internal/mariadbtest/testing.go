@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opendts/terraform-provider-dts/internal/sqlrow"
 )
 
 // Required reports whether live tests must run (DTS_LIVE_REQUIRED=1, as in CI): a missing
@@ -108,32 +110,14 @@ func Checksums(db *sql.DB, tables ...string) (map[string]int64, error) {
 // ReplicationConnections lists the names of the replication connections configured on the
 // server (SHOW ALL SLAVES STATUS).
 func ReplicationConnections(db *sql.DB) ([]string, error) {
-	rows, err := db.Query("SHOW ALL SLAVES STATUS")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close() //nolint:errcheck // The error of interest is rows.Err.
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
 	var names []string
-	for rows.Next() {
-		vals := make([]sql.RawBytes, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
+	err := sqlrow.Each(context.Background(), db, "SHOW ALL SLAVES STATUS", func(row map[string]string) bool {
+		if name, ok := row["Connection_name"]; ok {
+			names = append(names, name)
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		for i, c := range cols {
-			if c == "Connection_name" {
-				names = append(names, string(vals[i]))
-			}
-		}
-	}
-	return names, rows.Err()
+		return true
+	})
+	return names, err
 }
 
 func quoteQualified(name string) string {
