@@ -9,18 +9,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
-
-	"github.com/mattn/go-isatty"
 
 	"github.com/opendts/terraform-provider-dts/internal/devenv"
 	"github.com/opendts/terraform-provider-dts/internal/mariadbtest"
@@ -28,7 +21,6 @@ import (
 
 const (
 	phase          = time.Second
-	startTimeout   = 30 * time.Second
 	instanceID     = "cdb-live0001"
 	migratorSecret = "demo-migrator-secret"
 )
@@ -37,66 +29,36 @@ const (
 var tables = []string{"shop.products", "shop.orders", "shop.order_items", "crm.customers", "crm.deals"}
 
 func main() {
-	os.Exit(run())
+	os.Exit(devenv.Main("demo-live", "The live demo", false, func(ctx context.Context, s *devenv.Session) error {
+		d := &demo{Session: s}
+		return d.run(ctx)
+	}))
 }
 
-func run() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	tfFlag := flag.String("tf", "terraform", "the terraform or tofu executable: a name on PATH or a path")
-	flag.Parse()
-	start := time.Now()
-	d := &demo{out: os.Stdout, tfName: *tfFlag}
-	err := d.run(ctx)
-	if cerr := d.cleanup(); cerr != nil {
-		err = errors.Join(err, cerr)
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "\ndemo-live: FAILED after %s: %v\n", time.Since(start).Round(100*time.Millisecond), err)
-		return 1
-	}
-	d.header("Done")
-	fmt.Fprintf(d.out, "The live demo passed in %s.\n", time.Since(start).Round(100*time.Millisecond))
-	return 0
-}
-
+// demo is the live demo's session and what it adds: the two servers.
 type demo struct {
-	out              io.Writer
-	tfName, cli      string
-	tmp, work        string
-	emuLog           string
-	emu              *devenv.Emulator
-	tf               devenv.Terraform
-	src, dst         *mariadbtest.Server
-	srcDB, dstDB     *sql.DB
-	destroyed, built bool
+	*devenv.Session
+	src, dst     *mariadbtest.Server
+	srcDB, dstDB *sql.DB
+	destroyed    bool
 }
-
-func (d *demo) header(title string) { fmt.Fprintf(d.out, "\n==> %s\n\n", title) }
 
 func (d *demo) run(ctx context.Context) error {
 	if err := mariadbtest.Available(); err != nil {
 		return err
 	}
-	tfBin, err := devenv.LookCLI(d.tfName)
-	if err != nil {
-		return err
-	}
-	d.cli = devenv.CLIName(tfBin)
 
-	d.header("Building the provider and the emulator; starting two MariaDB servers")
-	ws, err := devenv.NewWorkspace(ctx, "dts-demo-live-", "demo-live")
-	d.tmp, d.work = ws.Dir, ws.Work
-	if err != nil {
+	d.Header("Building the provider and the emulator; starting two MariaDB servers")
+	if err := d.Build(ctx, "dts-demo-live-", "demo-live"); err != nil {
 		return err
 	}
 	if err := d.startServers(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(d.out, "Source: MariaDB on %s (server_id %d). Target: MariaDB on %s (server_id %d), playing instance %s.\n",
+	fmt.Fprintf(d.Out, "Source: MariaDB on %s (server_id %d). Target: MariaDB on %s (server_id %d), playing instance %s.\n",
 		d.src.Addr(), d.src.ServerID, d.dst.Addr(), d.dst.ServerID, instanceID)
 
-	d.header("Seeding the source")
+	d.Header("Seeding the source")
 	seedStart := time.Now()
 	if err := d.seed(ctx); err != nil {
 		return err
@@ -104,18 +66,25 @@ func (d *demo) run(ctx context.Context) error {
 	if err := d.showCounts(ctx, "source", d.srcDB); err != nil {
 		return err
 	}
-	fmt.Fprintf(d.out, "Seeded in %s.\n", time.Since(seedStart).Round(10*time.Millisecond))
+	fmt.Fprintf(d.Out, "Seeded in %s.\n", time.Since(seedStart).Round(10*time.Millisecond))
 
-	d.header("Starting the DTS emulator in live mode")
-	if err := d.startEmulator(ctx, ws.Emulator); err != nil {
+	d.Header("Starting the DTS emulator in live mode")
+	if err := d.StartEmulator(ctx, devenv.EmulatorConfig{
+		Phase: phase,
+		Args:  []string{"-live", "-instance", instanceID + "=" + d.dst.Addr()},
+	}); err != nil {
 		return err
 	}
-	fmt.Fprintf(d.out, "The emulator listens on %s with -live -instance %s=%s.\n", d.emu.Endpoint, instanceID, d.dst.Addr())
-	d.tf = devenv.Terraform{Binary: tfBin, CLIConfig: ws.CLIConfig, Endpoint: d.emu.Endpoint, Stdout: d.out, Stderr: os.Stderr,
-		NoColor: !isatty.IsTerminal(os.Stdout.Fd()) || !isatty.IsTerminal(os.Stderr.Fd())}
-	d.built = true
+	fmt.Fprintf(d.Out, "The emulator listens on %s with -live -instance %s=%s.\n", d.Emu.Endpoint, instanceID, d.dst.Addr())
+	d.Defer(func() error {
+		if !d.destroyed {
+			// A failed demo still removes its job, so that no replication outlives it.
+			_ = d.terraform(context.Background(), "destroy") //nolint:errcheck // Best effort after a failure.
+		}
+		return nil
+	})
 
-	d.header(d.cli + " apply: check for real, copy the rows from one snapshot, sync until caught up")
+	d.Header(d.CLI + " apply: check for real, copy the rows from one snapshot, sync until caught up")
 	if err := d.apply(ctx, false); err != nil {
 		return err
 	}
@@ -123,22 +92,22 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 
-	d.header("Changing the source while the job syncs")
+	d.Header("Changing the source while the job syncs")
 	if err := d.changeAndWatch(ctx); err != nil {
 		return err
 	}
 
-	d.header(d.cli + " apply -var complete=true: cut over (the job waits for sync, then stops replicating)")
+	d.Header(d.CLI + " apply -var complete=true: cut over (the job waits for sync, then stops replicating)")
 	if err := d.apply(ctx, true); err != nil {
 		return err
 	}
 
-	d.header("CHECKSUM TABLE on both sides")
+	d.Header("CHECKSUM TABLE on both sides")
 	if err := d.compare(); err != nil {
 		return err
 	}
 
-	d.header(d.cli + " destroy")
+	d.Header(d.CLI + " destroy")
 	if err := d.terraform(ctx, "destroy"); err != nil {
 		return err
 	}
@@ -150,11 +119,14 @@ func (d *demo) run(ctx context.Context) error {
 	if len(names) != 0 {
 		return fmt.Errorf("replication connections left on the target: %v", names)
 	}
-	fmt.Fprintln(d.out, "No replication is left configured on the target.")
+	fmt.Fprintln(d.Out, "No replication is left configured on the target.")
 	return nil
 }
 
+// startServers starts the source and the target; the session stops them when it ends, after
+// the emulator.
 func (d *demo) startServers(ctx context.Context) error {
+	d.Defer(d.stopServers)
 	sctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 	var err error
@@ -220,20 +192,8 @@ func (d *demo) showCounts(ctx context.Context, side string, db *sql.DB) error {
 		}
 		parts = append(parts, fmt.Sprintf("%s %d", t, n))
 	}
-	fmt.Fprintf(d.out, "Rows on the %s: %s.\n", side, strings.Join(parts, ", "))
+	fmt.Fprintf(d.Out, "Rows on the %s: %s.\n", side, strings.Join(parts, ", "))
 	return nil
-}
-
-func (d *demo) startEmulator(ctx context.Context, bin string) error {
-	d.emuLog = filepath.Join(d.tmp, "dtsmock.log")
-	sctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
-	var err error
-	d.emu, err = devenv.StartEmulator(sctx, devenv.EmulatorConfig{
-		Binary: bin, Phase: phase, LogFile: d.emuLog,
-		Args: []string{"-live", "-instance", instanceID + "=" + d.dst.Addr()},
-	})
-	return err
 }
 
 func (d *demo) apply(ctx context.Context, complete bool) error {
@@ -247,7 +207,7 @@ func (d *demo) terraform(ctx context.Context, cmd string, extra ...string) error
 	if cmd == "destroy" {
 		args = append(args, "-var", "complete=true")
 	}
-	_, err := d.tf.Run(ctx, d.work, args...)
+	_, err := d.TF.Run(ctx, d.Workspace.Work, args...)
 	return err
 }
 
@@ -279,7 +239,7 @@ func (d *demo) changeAndWatch(ctx context.Context) error {
 				return fmt.Errorf("watching the target: %w", err)
 			}
 			if n == c.want {
-				fmt.Fprintf(d.out, "source: %-32s → target shows it after %s\n", c.what, time.Since(begin).Round(time.Millisecond))
+				fmt.Fprintf(d.Out, "source: %-32s → target shows it after %s\n", c.what, time.Since(begin).Round(time.Millisecond))
 				break
 			}
 			if time.Now().After(deadline) {
@@ -305,14 +265,14 @@ func (d *demo) compare() error {
 		return err
 	}
 	var bad []string
-	fmt.Fprintf(d.out, "%-20s %14s %14s\n", "table", "source", "target")
+	fmt.Fprintf(d.Out, "%-20s %14s %14s\n", "table", "source", "target")
 	for _, t := range tables {
 		mark := ""
 		if a[t] != b[t] {
 			mark = "  DIFFERENT"
 			bad = append(bad, t)
 		}
-		fmt.Fprintf(d.out, "%-20s %14d %14d%s\n", t, a[t], b[t], mark)
+		fmt.Fprintf(d.Out, "%-20s %14d %14d%s\n", t, a[t], b[t], mark)
 	}
 	var notes int
 	err = d.dstDB.QueryRow("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'crm' AND TABLE_NAME = 'notes'").Scan(&notes)
@@ -322,7 +282,7 @@ func (d *demo) compare() error {
 	if notes != 0 {
 		bad = append(bad, "crm.notes (not selected, but copied)")
 	} else {
-		fmt.Fprintln(d.out, "crm.notes, which the job does not select, is not in the target.")
+		fmt.Fprintln(d.Out, "crm.notes, which the job does not select, is not in the target.")
 	}
 	if len(bad) > 0 {
 		return fmt.Errorf("the target differs from the source: %s", strings.Join(bad, ", "))
@@ -330,30 +290,18 @@ func (d *demo) compare() error {
 	return nil
 }
 
-func (d *demo) cleanup() error {
-	var err error
-	if d.built && !d.destroyed && d.emu != nil {
-		// A failed demo still removes its job, so that no replication outlives it.
-		_ = d.terraform(context.Background(), "destroy") //nolint:errcheck // Best effort after a failure.
-	}
-	if d.emu != nil {
-		if serr := d.emu.Stop(); serr != nil {
-			log, _ := os.ReadFile(d.emuLog)
-			err = errors.Join(err, serr, fmt.Errorf("emulator log: %s", log))
-		}
-	}
+// stopServers closes the connections to the servers and stops them.
+func (d *demo) stopServers() error {
 	for _, db := range []*sql.DB{d.srcDB, d.dstDB} {
 		if db != nil {
 			_ = db.Close() //nolint:errcheck // The servers go next.
 		}
 	}
+	var err error
 	for _, s := range []*mariadbtest.Server{d.src, d.dst} {
 		if s != nil {
 			err = errors.Join(err, s.Stop())
 		}
-	}
-	if d.tmp != "" {
-		err = errors.Join(err, os.RemoveAll(d.tmp))
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package devenv
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
@@ -310,5 +311,30 @@ func TestCLIName(t *testing.T) {
 		if got := CLIName(path); got != want {
 			t.Errorf("CLIName(%q) = %q, want %q", path, got, want)
 		}
+	}
+}
+
+// TestSessionUndoesLastFirst: a session ends by undoing what it was asked to, the latest first
+// (the live demo destroys its job before the emulator stops, and stops the emulator before its
+// servers), and every undo runs although an earlier one failed.
+func TestSessionUndoesLastFirst(t *testing.T) {
+	t.Parallel()
+	var order []string
+	s := &Session{}
+	for _, name := range []string{"servers", "emulator", "job"} {
+		s.Defer(func() error {
+			order = append(order, name)
+			if name == "job" {
+				return errors.New("destroy failed")
+			}
+			return nil
+		})
+	}
+	err := s.close()
+	if want := []string{"job", "emulator", "servers"}; !slices.Equal(order, want) {
+		t.Errorf("undone in the order %v, want %v", order, want)
+	}
+	if err == nil || !strings.Contains(err.Error(), "destroy failed") {
+		t.Errorf("close() = %v, want the failed undo's error", err)
 	}
 }
