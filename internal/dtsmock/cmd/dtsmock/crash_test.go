@@ -100,7 +100,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 	select {
 	case <-killed:
 	case <-time.After(60 * time.Second):
-		t.Fatalf("fewer than %d creates in 60 s; stderr: %s", killAfter, c.stderr.String())
+		t.Fatalf("fewer than %d creates in 60 s; stderr: %s", killAfter, c.stderr())
 	}
 	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -152,6 +152,6 @@ func TestKillNineLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := c2.wait(t); err != nil {
-		t.Fatalf("exit: %v; stderr: %s", err, c2.stderr.String())
+		t.Fatalf("exit: %v; stderr: %s", err, c2.stderr())
 	}
 }

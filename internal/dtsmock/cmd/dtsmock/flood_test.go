@@ -61,13 +61,13 @@ func TestFloodUnderFileLimit(t *testing.T) {
 			stall()
 		}
 		if _, err := call(context.Background(), client, c.url, "DescribeMigrateJobs", map[string]any{}); err != nil {
-			t.Fatalf("request %d during the flood: %v; stderr: %s", i, err, c.stderr.String())
+			t.Fatalf("request %d during the flood: %v; stderr: %s", i, err, c.stderr())
 		}
 	}
 	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.wait(t); err != nil {
-		t.Fatalf("exit: %v; stderr: %s", err, c.stderr.String())
+		t.Fatalf("exit: %v; stderr: %s", err, c.stderr())
 	}
 }

@@ -3,11 +3,12 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,30 +26,22 @@ func TestMain(m *testing.M) {
 
 // command is the dtsmock command running in a child process.
 type command struct {
-	cmd    *exec.Cmd
-	url    string
-	stderr *lockedBuilder
-	lines  chan string
-	waited chan error
+	cmd *exec.Cmd
+	url string
+	// stderrFile receives the child's stderr.
+	stderrFile string
+	lines      chan string
+	waited     chan error
 }
 
-// lockedBuilder collects the child's stderr, which the exec package writes from its own
-// goroutine.
-type lockedBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuilder) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuilder) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+// stderr is what the child has written to its stderr so far. The child writes to the file
+// itself, so reading it races with nothing in this process.
+func (c *command) stderr() string {
+	b, err := os.ReadFile(c.stderrFile)
+	if err != nil {
+		return fmt.Sprintf("(reading the child's stderr: %v)", err)
+	}
+	return string(b)
 }
 
 // startCommand runs the test binary as the command with args and waits for its listening
@@ -61,14 +54,23 @@ func startCommand(t *testing.T, args ...string) *command {
 // startWrapped is startCommand with the command line cmd, which runs the test binary.
 func startWrapped(t *testing.T, cmd *exec.Cmd, args ...string) *command {
 	t.Helper()
-	c := &command{stderr: &lockedBuilder{}, lines: make(chan string, 4), waited: make(chan error, 1)}
+	c := &command{stderrFile: filepath.Join(t.TempDir(), "stderr"), lines: make(chan string, 4), waited: make(chan error, 1)}
 	c.cmd = cmd
 	c.cmd.Env = append(os.Environ(), "DTSMOCK_TEST_RUN_MAIN=1", "DTSMOCK_TEST_ARGS="+strings.Join(args, " "))
 	stdout, err := c.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.cmd.Stderr = c.stderr
+	stderr, err := os.Create(c.stderrFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := stderr.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	c.cmd.Stderr = stderr
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -90,11 +92,11 @@ func startWrapped(t *testing.T, cmd *exec.Cmd, args ...string) *command {
 	case line, ok := <-c.lines:
 		url, found := strings.CutPrefix(line, "dtsmock listening on ")
 		if !ok || !found || !strings.HasPrefix(url, "http://127.0.0.1:") {
-			t.Fatalf("listening line %q; stderr: %s", line, c.stderr.String())
+			t.Fatalf("listening line %q; stderr: %s", line, c.stderr())
 		}
 		c.url = url
 	case <-time.After(20 * time.Second):
-		t.Fatalf("no listening line; stderr: %s", c.stderr.String())
+		t.Fatalf("no listening line; stderr: %s", c.stderr())
 	}
 	return c
 }
@@ -131,7 +133,7 @@ func TestSignals(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := c.wait(t); err != nil {
-				t.Fatalf("exit: %v; stderr: %s", err, c.stderr.String())
+				t.Fatalf("exit: %v; stderr: %s", err, c.stderr())
 			}
 			for extra := range c.lines {
 				t.Fatalf("extra stdout line %q", extra)
