@@ -85,15 +85,30 @@ func statusIn(st int, allowed ...int) bool {
 	return false
 }
 
-func (s *Server) idleCountLocked(now time.Time) int {
+// idleQuotaReachedLocked reports whether the idle jobs (status 1, 2, 4 or 5) fill the quota,
+// so that no job can be created. It counts no further than the quota, and not at all while
+// fewer jobs are stored than the quota allows idle ones: a create then costs the same with ten
+// thousand jobs stored as with none.
+func (s *Server) idleQuotaReachedLocked(now time.Time) bool {
+	if len(s.jobs) < s.maxIdle {
+		return false
+	}
 	n := 0
 	for _, j := range s.jobs {
-		s.phases.settle(j, now)
+		if n >= s.maxIdle {
+			return true
+		}
+		// Of the moves that time makes, only the end of a check (checking → check_pass or
+		// check_not_pass) crosses the quota's line: creating → created stays idle, and no other
+		// status moves into an idle one by itself. So only a checking job needs settling.
+		if j.Status == StatusChecking {
+			s.phases.settle(j, now)
+		}
 		if statusIn(j.Status, StatusCreating, StatusCreated, StatusCheckPass, StatusCheckNotPass) {
 			n++
 		}
 	}
-	return n
+	return n >= s.maxIdle
 }
 
 func (s *Server) createMigrateJob(p params, now time.Time) result {
@@ -153,7 +168,7 @@ func (s *Server) createMigrateJob(p params, now time.Time) result {
 	if ae := validateConfig(j); ae != nil {
 		return fail(ae)
 	}
-	if s.idleCountLocked(now) >= s.maxIdle {
+	if s.idleQuotaReachedLocked(now) {
 		return fail(newError("LimitExceeded.MaxUnusedJobs", "The number of idle migration jobs has reached the limit of %d.", s.maxIdle))
 	}
 	j.JobID = s.newJobIDLocked()

@@ -435,3 +435,25 @@ func TestIdleQuota(t *testing.T) {
 	e.c.mustOK("DeleteMigrateJob", jobID(b))
 	e.c.create(baseCreate("d"))
 }
+
+// TestIdleQuotaCountsAFinishedCheck: a check that has ended by the time of a create makes its
+// job idle again, although nothing has read the job since, and a quota of 0 refuses every
+// create.
+func TestIdleQuotaCountsAFinishedCheck(t *testing.T) {
+	e := newEnv(t, WithMaxIdleJobs(2))
+	a := e.c.create(baseCreate("a"))
+	b := e.c.create(baseCreate("b"))
+	e.clock.Advance(testPhase)
+	e.c.mustOK("CreateMigrateCheckJob", jobID(a))
+	// a checks, so only b is idle.
+	c := e.c.create(baseCreate("c"))
+	e.clock.Advance(testPhase)
+	// a's check has passed: a, b and c are idle. Without c, a and b still fill the quota.
+	e.c.mustOK("DeleteMigrateJob", jobID(c))
+	e.c.wantCode("CreateMigrateJob", baseCreate("d"), "LimitExceeded.MaxUnusedJobs")
+	e.c.mustOK("DeleteMigrateJob", jobID(b))
+	e.c.create(baseCreate("d"))
+
+	none := newEnv(t, WithMaxIdleJobs(0))
+	none.c.wantCode("CreateMigrateJob", baseCreate("a"), "LimitExceeded.MaxUnusedJobs")
+}
