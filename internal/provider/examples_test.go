@@ -178,10 +178,9 @@ func testExampleImport(t *testing.T) {
 	}))
 }
 
-// exampleCase is a test of example configurations against env: each step's Config holds an
-// example's HCL, which gets env's provider configuration, and the step gets a value for each
-// variable the example declares (beside any it has already). The destroy that ends the case
-// must leave no job behind.
+// exampleCase is env's test case (testCase) of steps whose Config holds an example's HCL: each
+// gets env's provider configuration and a value for each variable the example declares (beside
+// any it has already).
 func exampleCase(t *testing.T, env *accEnv, steps ...resource.TestStep) resource.TestCase {
 	t.Helper()
 	for i := range steps {
@@ -189,11 +188,7 @@ func exampleCase(t *testing.T, env *accEnv, steps ...resource.TestStep) resource
 		maps.Copy(vars, steps[i].ConfigVariables)
 		steps[i].Config, steps[i].ConfigVariables = env.config(steps[i].Config), vars
 	}
-	return resource.TestCase{
-		ProtoV6ProviderFactories: env.factories,
-		CheckDestroy:             checkDestroyed(env),
-		Steps:                    steps,
-	}
+	return env.testCase(steps)
 }
 
 // exampleFiles lists the files under examplesDir/dir whose names end in one of exts, relative
